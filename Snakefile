@@ -1,0 +1,22 @@
+# seqsim: all-vs-all sequence similarity, clusters and distance matrices.
+# Usage: snakemake --cores 2   (see README.md)
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/ingest.smk"
+include: "workflow/rules/features.smk"
+include: "workflow/rules/matrix.smk"
+include: "workflow/rules/cluster.smk"
+
+
+rule all:
+    input:
+        final_outputs(),
+    default_target: True

@@ -1,0 +1,5 @@
+import sys
+
+from seqsim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,29 @@
+"""``seqsim count-kmers``: sequence store -> k-mer profiles."""
+
+from __future__ import annotations
+
+import argparse
+
+from seqsim.features import count_kmers, write_profiles
+from seqsim.store import read_store
+
+HELP = "count the distinct k-mers of every sequence in a store"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", required=True, help="sequence store folder (from ingest)")
+    parser.add_argument("-o", "--output", required=True, help="k-mer profiles (.npz)")
+    parser.add_argument(
+        "-k", type=int, default=None, help="k-mer size (default: 3 for protein, 11 for DNA/RNA)"
+    )
+    parser.add_argument(
+        "--canonical",
+        action="store_true",
+        help="DNA/RNA: merge each k-mer with its reverse complement",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    store = read_store(args.store)
+    write_profiles(count_kmers(store, k=args.k, canonical=args.canonical), args.output)
+    return 0

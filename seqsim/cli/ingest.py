@@ -1,0 +1,54 @@
+"""``seqsim ingest``: FASTA files -> validated, encoded sequence store."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from seqsim.errors import InputError
+from seqsim.ingest import ingest_fasta
+from seqsim.io import write_json, write_table
+from seqsim.store import write_store
+
+HELP = "validate FASTA files and encode them into a sequence store"
+
+log = logging.getLogger("seqsim")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("fasta", nargs="+", help="FASTA files (plain, .gz, .bz2 or .xz)")
+    parser.add_argument("-o", "--out-dir", required=True, help="folder for the sequence store")
+    parser.add_argument(
+        "--rejected",
+        help="TSV of rejected records with reasons (default: OUT_DIR/rejected.tsv)",
+    )
+    parser.add_argument(
+        "--summary", help="JSON summary of the counts (default: OUT_DIR/ingest.json)"
+    )
+    parser.add_argument(
+        "--alphabet",
+        choices=["auto", "protein", "dna", "rna"],
+        default="auto",
+        help="sequence alphabet; auto detects it",
+    )
+    parser.add_argument(
+        "--on-invalid",
+        choices=["error", "skip"],
+        default="error",
+        help="stop at the first bad record, or skip bad records and list them",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    out_dir = Path(args.out_dir)
+    result = ingest_fasta(args.fasta, alphabet=args.alphabet, on_invalid=args.on_invalid)
+    write_store(result.store, out_dir)
+    write_table(result.rejected, Path(args.rejected or out_dir / "rejected.tsv"))
+    write_json(result.summary, Path(args.summary or out_dir / "ingest.json"))
+    if result.summary["n_kept"] == 0:
+        raise InputError(
+            ", ".join(args.fasta),
+            f"all {result.summary['n_input']} records were rejected (see the rejected table)",
+        )
+    return 0

@@ -1,0 +1,290 @@
+"""FASTA ingest: validate records, settle the alphabet, encode into a store.
+
+Every input record ends up either in the store or in the rejection table,
+with a reason; :func:`ingest_fasta` checks ``n_input == n_kept + n_rejected``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from seqsim.alphabet import (
+    INVALID_CODE,
+    AlphabetName,
+    classify_sequence,
+    get_alphabet,
+    strip_terminal_stop,
+)
+from seqsim.errors import ConfigError, InputError
+from seqsim.fasta import iter_fasta, locate_residues
+from seqsim.store import RECORD_COLUMNS, SequenceStore
+
+log = logging.getLogger("seqsim")
+
+OnInvalid = Literal["error", "skip"]
+AlphabetChoice = Literal["auto", "protein", "dna", "rna"]
+REJECTED_COLUMNS = ["file", "record", "line", "id", "reason_code", "reason"]
+
+
+@dataclass
+class _Record:
+    path: str
+    number: int
+    line: int
+    id: str
+    description: str
+    sequence: str  # upper case, whitespace removed
+    reason_code: str = ""
+    reason: str = ""
+    problem_line: int = 0  # line of the problem when it is not the header
+
+    def reject(self, code: str, reason: str) -> None:
+        if not self.reason_code:  # the first problem found is the one reported
+            self.reason_code, self.reason = code, reason
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    store: SequenceStore
+    rejected: pd.DataFrame  # REJECTED_COLUMNS
+    summary: dict = field(default_factory=dict)
+
+
+def check_id(record_id: str) -> str | None:
+    """Return why ``record_id`` cannot be used in tabular outputs, or None if it can.
+
+    >>> check_id("sp|P69905|HBA_HUMAN") is None, check_id("a\\tb")
+    (True, 'ID contains a tab or newline')
+    """
+    if not record_id:
+        return "empty ID"
+    if any(char in record_id for char in "\t\n\r"):
+        return "ID contains a tab or newline"
+    if any(ord(char) < 32 or ord(char) == 127 for char in record_id):
+        return "ID contains a control character"
+    return None
+
+
+def _read_records(paths: list[str]) -> list[_Record]:
+    records: list[_Record] = []
+    first_seen: dict[str, _Record] = {}
+    for path in paths:
+        for raw in iter_fasta(path):
+            # ID = first word of the header (Biopython and BLAST); a header that
+            # starts with whitespace has an empty ID.
+            words = raw.title.split(maxsplit=1) if raw.title[:1].strip() else ["", raw.title]
+            record_id = words[0]
+            description = words[1].strip() if len(words) > 1 else ""
+            sequence = "".join(raw.sequence.split()).upper()
+            record = _Record(raw.path, raw.number, raw.line, record_id, description, sequence)
+            problem = check_id(record_id)
+            if problem == "empty ID":
+                record.reject("empty_id", "empty ID (the header has no text right after '>')")
+            elif problem:
+                record.reject("bad_id", problem)
+            elif record_id in first_seen:
+                first = first_seen[record_id]
+                record.reject(
+                    "duplicate_id",
+                    f"duplicate ID {record_id!r}: first seen in {first.path} "
+                    f"record {first.number} (line {first.line})",
+                )
+            else:
+                first_seen[record_id] = record
+            records.append(record)
+    return records
+
+
+def _settle_alphabet(records: list[_Record], choice: AlphabetChoice) -> AlphabetName:
+    """Pick the set's alphabet; in auto mode reject records of the minority alphabet."""
+    if choice != "auto":
+        return choice
+    kinds = {id(r): classify_sequence(r.sequence.rstrip("*")) for r in records if r.sequence}
+    votes = Counter(
+        "protein" if kind == "protein" else "nucleotide"
+        for kind in kinds.values()
+        if kind != "either"
+    )
+    # Ties go to protein; a set of only very short ACGT-like records is nucleotide.
+    majority = "nucleotide" if votes["nucleotide"] > votes["protein"] else "protein"
+    if not votes and records:
+        majority = "nucleotide"
+    if majority == "protein":
+        alphabet: AlphabetName = "protein"
+    else:
+        alphabet = (
+            "rna" if all(k in ("rna", "either", "protein") for k in kinds.values()) else "dna"
+        )
+    for record in records:
+        kind = kinds.get(id(record), "either")
+        looks = "protein" if kind == "protein" else "nucleotide"
+        if kind != "either" and looks != majority:
+            record.reject(
+                "mixed_alphabet",
+                f"mixed alphabets: this record looks like {kind} but most records are "
+                f"{alphabet} ({votes['protein']} protein, {votes['nucleotide']} nucleotide); "
+                "set `alphabet` to choose",
+            )
+    return alphabet
+
+
+def _describe_invalid(char: str, alphabet: AlphabetName) -> str:
+    hint = ""
+    if char in "-.":
+        hint = " (a gap: give unaligned sequences)"
+    elif alphabet != "protein" and char.isalpha():
+        hint = f" (not a {alphabet.upper()} letter)"
+    return f"invalid character {char!r}{hint}"
+
+
+def _encode(records: list[_Record], alphabet_name: AlphabetName) -> dict[int, np.ndarray]:
+    """Encode records not yet rejected; reject empty ones and those with invalid letters."""
+    alphabet = get_alphabet(alphabet_name)
+    encoded: dict[int, np.ndarray] = {}
+    to_locate: dict[str, list[tuple[_Record, int]]] = {}
+    for index, record in enumerate(records):
+        if record.reason_code:
+            continue
+        sequence = strip_terminal_stop(record.sequence, alphabet_name)
+        if not sequence:
+            record.reject("empty_sequence", "empty sequence")
+            continue
+        if not sequence.isascii():
+            position = next(i for i, char in enumerate(sequence) if not char.isascii())
+        else:
+            codes = alphabet.encode(sequence)
+            bad = np.flatnonzero(codes == INVALID_CODE)
+            if bad.size == 0:
+                encoded[index] = codes
+                continue
+            position = int(bad[0])
+        record.reject(
+            "invalid_character",
+            f"{_describe_invalid(sequence[position], alphabet_name)} at position {position + 1}",
+        )
+        to_locate.setdefault(record.path, []).append((record, position))
+    for path, items in to_locate.items():
+        lines = locate_residues(path, [(record.line, position) for record, position in items])
+        for (record, _), line in zip(items, lines, strict=True):
+            record.problem_line = line
+    return encoded
+
+
+def _rejection_error(rejected: list[_Record]) -> InputError:
+    first = rejected[0]
+    problem = first.reason
+    if len(rejected) > 1:
+        problem += (
+            f" (and {len(rejected) - 1} more rejected records; with on_invalid: skip "
+            "they are listed in rejected.tsv)"
+        )
+    return InputError(
+        first.path,
+        problem,
+        record_number=first.number,
+        record_id=first.id or None,
+        line=first.problem_line or first.line,
+    )
+
+
+def ingest_fasta(
+    paths: list[str | os.PathLike[str]],
+    *,
+    alphabet: AlphabetChoice = "auto",
+    on_invalid: OnInvalid = "error",
+) -> IngestResult:
+    """Read FASTA files into a :class:`SequenceStore`.
+
+    Parameters
+    ----------
+    paths
+        FASTA files, plain or gzip/bzip2/xz-compressed, read in the order given.
+    alphabet
+        ``"auto"`` detects it from the records (majority of records that can
+        be told apart); otherwise every record must fit the named alphabet.
+    on_invalid
+        ``"error"`` raises :class:`InputError` for the first bad record;
+        ``"skip"`` leaves bad records out and lists them in ``rejected``.
+        Problems with a whole file (missing, empty, binary, not FASTA) always raise.
+    """
+    if on_invalid not in ("error", "skip"):
+        raise ConfigError(f"on_invalid must be 'error' or 'skip', not {on_invalid!r}")
+    if alphabet not in ("auto", "protein", "dna", "rna"):
+        raise ConfigError(f"alphabet must be auto, protein, dna or rna, not {alphabet!r}")
+    if not paths:
+        raise ConfigError("no input FASTA files given")
+    path_names = [str(path) for path in paths]
+    records = _read_records(path_names)
+    alphabet_name = _settle_alphabet(records, alphabet)
+    encoded = _encode(records, alphabet_name)
+
+    rejected = [record for record in records if record.reason_code]
+    if rejected and on_invalid == "error":
+        raise _rejection_error(rejected)
+    kept = [(records[index], codes) for index, codes in sorted(encoded.items())]
+    if len(kept) + len(rejected) != len(records):
+        raise AssertionError("ingest lost records: kept + rejected != input")
+
+    lengths = np.array([codes.size for _, codes in kept], dtype=np.int64)
+    offsets = np.zeros(len(kept) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    codes = np.concatenate([c for _, c in kept]) if kept else np.zeros(0, dtype=np.uint8)
+    table = pd.DataFrame(
+        {
+            "index": np.arange(len(kept), dtype=np.int64),
+            "id": [r.id for r, _ in kept],
+            "description": [r.description for r, _ in kept],
+            "length": lengths,
+            "file": [r.path for r, _ in kept],
+            "record": np.array([r.number for r, _ in kept], dtype=np.int64),
+        },
+        columns=RECORD_COLUMNS,
+    )
+    rejected_table = pd.DataFrame(
+        {
+            "file": [r.path for r in rejected],
+            "record": [r.number for r in rejected],
+            "line": [r.problem_line or r.line for r in rejected],
+            "id": [r.id for r in rejected],
+            "reason_code": [r.reason_code for r in rejected],
+            "reason": [r.reason for r in rejected],
+        },
+        columns=REJECTED_COLUMNS,
+    )
+    per_file = Counter(r.path for r in records)
+    kept_per_file = Counter(r.path for r, _ in kept)
+    summary = {
+        "alphabet": alphabet_name,
+        "alphabet_source": "detected" if alphabet == "auto" else "configured",
+        "on_invalid": on_invalid,
+        "n_input": len(records),
+        "n_kept": len(kept),
+        "n_rejected": len(rejected),
+        "n_residues": int(codes.size),
+        "rejected_by_reason": dict(sorted(Counter(r.reason_code for r in rejected).items())),
+        "files": [
+            {"path": p, "n_input": per_file[p], "n_kept": kept_per_file[p]} for p in path_names
+        ],
+    }
+    for record in rejected:
+        log.warning(
+            "rejected %s record %d %r: %s", record.path, record.number, record.id, record.reason
+        )
+    log.info(
+        "ingested %d records from %d files: %d kept, %d rejected; alphabet %s (%s)",
+        len(records),
+        len(path_names),
+        len(kept),
+        len(rejected),
+        alphabet_name,
+        summary["alphabet_source"],
+    )
+    store = SequenceStore(alphabet_name, codes.astype(np.uint8), offsets, table)
+    return IngestResult(store=store, rejected=rejected_table, summary=summary)

@@ -1,0 +1,114 @@
+"""The encoded sequence store that every stage after ingest reads.
+
+A store is a folder of four files:
+
+- ``codes.npy``: uint8, all sequences' residue codes concatenated
+  (codes from :mod:`seqsim.alphabet`);
+- ``offsets.npy``: int64, length n+1; sequence i is ``codes[offsets[i]:offsets[i+1]]``;
+- ``records.parquet``: one row per sequence in store order: ``index``, ``id``,
+  ``description``, ``length``, ``file``, ``record`` (1-based record number in its file);
+- ``store.json``: format version, alphabet, counts and a SHA-256 of the codes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from seqsim.alphabet import AlphabetName, get_alphabet
+from seqsim.errors import InputError
+from seqsim.io import read_npy, read_table, write_json, write_npy, write_table
+
+STORE_FORMAT_VERSION = 1
+STORE_FILES = ("codes.npy", "offsets.npy", "records.parquet", "store.json")
+RECORD_COLUMNS = ["index", "id", "description", "length", "file", "record"]
+
+
+@dataclass(frozen=True)
+class SequenceStore:
+    """Encoded sequences with their ids, in a fixed order."""
+
+    alphabet: AlphabetName
+    codes: np.ndarray  # uint8 (n_residues,)
+    offsets: np.ndarray  # int64 (n_sequences + 1,)
+    records: pd.DataFrame  # RECORD_COLUMNS
+
+    @property
+    def n_sequences(self) -> int:
+        return len(self.offsets) - 1
+
+    @property
+    def ids(self) -> list[str]:
+        return self.records["id"].tolist()
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def sequence_codes(self, index: int) -> np.ndarray:
+        return self.codes[self.offsets[index] : self.offsets[index + 1]]
+
+    def sequence(self, index: int) -> str:
+        return get_alphabet(self.alphabet).decode(self.sequence_codes(index))
+
+    def codes_sha256(self) -> str:
+        digest = hashlib.sha256(self.codes.tobytes())
+        digest.update(self.offsets.astype("<i8").tobytes())
+        return digest.hexdigest()
+
+
+def write_store(store: SequenceStore, folder: str | os.PathLike[str]) -> None:
+    folder = Path(folder)
+    write_npy(store.codes, folder / "codes.npy")
+    write_npy(store.offsets, folder / "offsets.npy")
+    write_table(store.records[RECORD_COLUMNS], folder / "records.parquet")
+    # store.json last: its presence marks a complete store.
+    write_json(
+        {
+            "format_version": STORE_FORMAT_VERSION,
+            "alphabet": store.alphabet,
+            "letters": get_alphabet(store.alphabet).letters,
+            "n_sequences": store.n_sequences,
+            "n_residues": int(store.codes.size),
+            "codes_sha256": store.codes_sha256(),
+        },
+        folder / "store.json",
+    )
+
+
+def read_store(folder: str | os.PathLike[str], *, mmap: bool = False) -> SequenceStore:
+    """Read a store written by :func:`write_store`, checking that its parts agree."""
+    folder = Path(folder)
+    meta_path = folder / "store.json"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(meta_path, "no sequence store here (run `seqsim ingest` first)") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(meta_path, f"corrupt store metadata ({error})") from None
+    if meta.get("format_version") != STORE_FORMAT_VERSION:
+        raise InputError(
+            meta_path,
+            f"store format version {meta.get('format_version')!r} is not the supported "
+            f"version {STORE_FORMAT_VERSION}; rerun `seqsim ingest`",
+        )
+    store = SequenceStore(
+        alphabet=meta["alphabet"],
+        codes=read_npy(folder / "codes.npy", mmap=mmap),
+        offsets=read_npy(folder / "offsets.npy"),
+        records=read_table(folder / "records.parquet"),
+    )
+    if (
+        store.n_sequences != meta["n_sequences"]
+        or len(store.records) != store.n_sequences
+        or store.codes.size != meta["n_residues"]
+        or store.offsets[-1] != store.codes.size
+    ):
+        raise InputError(folder, "sequence store files disagree with each other; rerun ingest")
+    return store

@@ -1,0 +1,23 @@
+rule cluster:
+    input:
+        STORE_FILES,
+        pairs=PAIR_BLOCKS,
+    output:
+        report(
+            f"{RESULTS}/clusters/clusters.tsv",
+            caption="../report/clusters.rst",
+            category="Clusters",
+        ),
+    params:
+        store=f"{RESULTS}/store",
+        feature=config["similarity"]["feature"],
+        method=config["cluster"]["method"],
+        min_similarity=config["cluster"]["min_similarity"],
+    log:
+        f"{LOGS}/cluster/cluster.log",
+    conda:
+        CONDA_ENV
+    shell:
+        "{SEQSIM} cluster --store {params.store:q} --pairs {input.pairs:q}"
+        " --feature {params.feature} --method {params.method}"
+        " --min-similarity {params.min_similarity} -o {output:q} 2> {log:q}"

@@ -1,0 +1,45 @@
+import shlex
+import sys
+from pathlib import Path
+
+from snakemake.settings.types import DeploymentMethod
+from snakemake.utils import validate
+
+# Stops the run before any job starts, naming the offending key.
+validate(config, schema="../schemas/config.schema.yaml")
+
+REPO = Path(workflow.basedir)
+RESULTS = "results"
+LOGS = "logs"
+BLOCKS = list(range(config["pairs"]["n_blocks"]))
+
+# Each rule runs one `seqsim` subcommand from this checkout: with the
+# interpreter running Snakemake, or the rule's conda env under --sdm conda.
+_python = (
+    "python"
+    if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
+    else shlex.quote(sys.executable)
+)
+SEQSIM = f"PYTHONPATH={shlex.quote(str(REPO))}${{PYTHONPATH:+:$PYTHONPATH}} {_python} -m seqsim"
+CONDA_ENV = "../../envs/seqsim.yaml"
+
+
+def input_fastas():
+    if config["scope"]["enabled"]:
+        return [f"{RESULTS}/scope/scope.fasta"]
+    return config["inputs"]
+
+
+def optional(flag, value):
+    """`--flag value` when value is set, else nothing."""
+    return "" if value is None else f"{flag} {shlex.quote(str(value))}"
+
+
+def final_outputs():
+    return [
+        f"{RESULTS}/matrix/similarity.npy",
+        f"{RESULTS}/matrix/similarity.tsv",
+        f"{RESULTS}/matrix/distance.phy",
+        f"{RESULTS}/clusters/clusters.tsv",
+        f"{RESULTS}/rejected.tsv",
+    ]

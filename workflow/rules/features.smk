@@ -1,0 +1,40 @@
+rule count_kmers:
+    input:
+        STORE_FILES,
+    output:
+        f"{RESULTS}/kmers/profiles.npz",
+    params:
+        store=f"{RESULTS}/store",
+        k=optional("-k", config["kmers"]["k"]),
+        canonical="--canonical" if config["kmers"]["canonical"] else "",
+    log:
+        f"{LOGS}/count_kmers/count_kmers.log",
+    conda:
+        CONDA_ENV
+    shell:
+        "{SEQSIM} count-kmers --store {params.store:q} {params.k} {params.canonical}"
+        " -o {output:q} 2> {log:q}"
+
+
+# One job per block of query rows; blocks run in parallel locally or as
+# separate SLURM jobs.
+rule score_pairs:
+    input:
+        rules.count_kmers.output,
+    output:
+        f"{RESULTS}/pairs/block_{{block}}.parquet",
+    params:
+        n_blocks=len(BLOCKS),
+        min_shared=config["pairs"]["min_shared_kmers"],
+    log:
+        f"{LOGS}/score_pairs/block_{{block}}.log",
+    wildcard_constraints:
+        block=r"\d+",
+    conda:
+        CONDA_ENV
+    shell:
+        "{SEQSIM} score-pairs --kmers {input:q} --block {wildcards.block}"
+        " --n-blocks {params.n_blocks} --min-shared {params.min_shared} -o {output:q} 2> {log:q}"
+
+
+PAIR_BLOCKS = expand(f"{RESULTS}/pairs/block_{{block}}.parquet", block=BLOCKS)

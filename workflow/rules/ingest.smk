@@ -1,0 +1,41 @@
+STORE_FILES = multiext(
+    f"{RESULTS}/store/", "codes.npy", "offsets.npy", "records.parquet", "store.json"
+)
+
+
+rule ingest:
+    input:
+        input_fastas(),
+    output:
+        STORE_FILES,
+        rejected=f"{RESULTS}/rejected.tsv",
+        summary=f"{RESULTS}/store/ingest.json",
+    params:
+        out_dir=f"{RESULTS}/store",
+        alphabet=config["alphabet"],
+        on_invalid=config["on_invalid"],
+    log:
+        f"{LOGS}/ingest/ingest.log",
+    conda:
+        CONDA_ENV
+    shell:
+        "{SEQSIM} ingest {input:q} --out-dir {params.out_dir:q} --rejected {output.rejected:q}"
+        " --summary {output.summary:q} --alphabet {params.alphabet}"
+        " --on-invalid {params.on_invalid} 2> {log:q}"
+
+
+rule fetch_scope:
+    output:
+        fasta=f"{RESULTS}/scope/scope.fasta",
+        labels=f"{RESULTS}/scope/labels.tsv",
+    params:
+        release=config["scope"]["release"],
+        identity=config["scope"]["identity"],
+        sha256=optional("--sha256", config["scope"]["sha256"]),
+    log:
+        f"{LOGS}/fetch_scope/fetch_scope.log",
+    conda:
+        CONDA_ENV
+    shell:
+        "{SEQSIM} fetch-scope --release {params.release} --identity {params.identity}"
+        " {params.sha256} --out-fasta {output.fasta:q} --out-labels {output.labels:q} 2> {log:q}"

@@ -1,0 +1,26 @@
+rule similarity_matrix:
+    input:
+        STORE_FILES,
+        pairs=PAIR_BLOCKS,
+    output:
+        npy=report(
+            f"{RESULTS}/matrix/similarity.npy",
+            caption="../report/similarity.rst",
+            category="Similarity",
+        ),
+        tsv=f"{RESULTS}/matrix/similarity.tsv",
+        ids=f"{RESULTS}/matrix/ids.txt",
+        phylip=f"{RESULTS}/matrix/distance.phy",
+    params:
+        store=f"{RESULTS}/store",
+        feature=config["similarity"]["feature"],
+        max_sequences=config["similarity"]["max_sequences"],
+    log:
+        f"{LOGS}/similarity_matrix/similarity_matrix.log",
+    conda:
+        CONDA_ENV
+    shell:
+        "{SEQSIM} similarity-matrix --store {params.store:q} --pairs {input.pairs:q}"
+        " --feature {params.feature} --max-sequences {params.max_sequences}"
+        " --npy {output.npy:q} --tsv {output.tsv:q} --ids {output.ids:q}"
+        " --phylip {output.phylip:q} 2> {log:q}"
