@@ -5,13 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-import numpy as np
-
-from seqsim.cluster import CLUSTER_METHODS, assign_clusters, cluster_table
-from seqsim.features import read_pairs
-from seqsim.io import write_table
-from seqsim.store import read_store
-
+METHODS = ("set-cover", "connected", "greedy-incremental")  # seqsim.cluster.CLUSTER_METHODS
 HELP = "cluster sequences from pair tables (MMseqs2-style representative/member TSV)"
 
 log = logging.getLogger("seqsim")
@@ -24,11 +18,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--min-similarity", type=float, default=0.1, help="link pairs at or above this value"
     )
-    parser.add_argument("--method", choices=CLUSTER_METHODS, default="set-cover")
+    parser.add_argument("--method", choices=METHODS, default="set-cover")
     parser.add_argument("-o", "--output", required=True, help="clusters TSV")
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from seqsim.cluster import assign_clusters, cluster_table
+    from seqsim.features import read_pairs
+    from seqsim.io import write_table
+    from seqsim.store import read_store
+
     store = read_store(args.store)
     representative = assign_clusters(
         store.lengths,

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from seqsim.features import count_kmers, write_profiles
-from seqsim.store import read_store
-
 HELP = "count the distinct k-mers of every sequence in a store"
 
 
@@ -24,6 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from seqsim.features import count_kmers, write_profiles
+    from seqsim.store import read_store
+
     store = read_store(args.store)
     write_profiles(count_kmers(store, k=args.k, canonical=args.canonical), args.output)
     return 0

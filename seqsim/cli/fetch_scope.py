@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from seqsim.datasets import fetch_scope, scope_url
-
 HELP = "download SCOPe/ASTRAL sequences (needs internet) and write FASTA + SCOP labels"
 
 
@@ -21,6 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from seqsim.datasets import fetch_scope, scope_url
+
     url = args.url or scope_url(args.release, args.identity)
     digest = fetch_scope(
         url, sha256=args.sha256, out_fasta=args.out_fasta, out_labels=args.out_labels

@@ -6,11 +6,6 @@ import argparse
 import logging
 from pathlib import Path
 
-from seqsim.errors import InputError
-from seqsim.ingest import ingest_fasta
-from seqsim.io import write_json, write_table
-from seqsim.store import write_store
-
 HELP = "validate FASTA files and encode them into a sequence store"
 
 log = logging.getLogger("seqsim")
@@ -41,6 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from seqsim.errors import InputError
+    from seqsim.ingest import ingest_fasta
+    from seqsim.io import write_json, write_table
+    from seqsim.store import write_store
+
     out_dir = Path(args.out_dir)
     result = ingest_fasta(args.fasta, alphabet=args.alphabet, on_invalid=args.on_invalid)
     write_store(result.store, out_dir)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from seqsim.features import read_profiles, score_pairs, write_pairs
-
 HELP = "compute k-mer pair features for one block of an all-vs-all comparison"
 
 
@@ -25,6 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from seqsim.features import read_profiles, score_pairs, write_pairs
+
     profiles = read_profiles(args.kmers)
     pairs = score_pairs(
         profiles, block=args.block, n_blocks=args.n_blocks, min_shared=args.min_shared

@@ -4,12 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from seqsim.errors import ConfigError
-from seqsim.features import read_pairs
-from seqsim.io import write_npy, write_text
-from seqsim.similarity import similarity_matrix, write_labelled_matrix, write_phylip_distances
-from seqsim.store import read_store
-
 HELP = "build the all-vs-all similarity matrix (and distance matrix) from pair tables"
 
 
@@ -32,6 +26,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from seqsim.errors import ConfigError
+    from seqsim.features import read_pairs
+    from seqsim.io import write_npy, write_text
+    from seqsim.similarity import similarity_matrix, write_labelled_matrix, write_phylip_distances
+    from seqsim.store import read_store
+
     store = read_store(args.store)
     if store.n_sequences > args.max_sequences:
         raise ConfigError(
