@@ -6,7 +6,8 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config.yaml"
+# Defaults from this checkout; a user's --configfile or --config overrides them.
+configfile: workflow.source_path("config.yaml")
 
 
 include: "workflow/rules/common.smk"

@@ -37,10 +37,6 @@ NUCLEOTIDE_SUBSTITUTIONS = {"U": "T", **{code: "N" for code in "RYSWKMBDHV"}}
 
 _NUCLEOTIDE_INPUT = set(NUCLEOTIDE_LETTERS) | set(NUCLEOTIDE_SUBSTITUTIONS)
 _NUCLEOTIDE_CORE = frozenset("ACGTUN")
-# A record is nucleotide-like when at least this fraction of it is ACGTUN.
-NUCLEOTIDE_MIN_FRACTION = 0.9
-# Records shorter than this are too short to tell peptides from DNA; they fit either.
-MIN_LENGTH_TO_CLASSIFY = 10
 
 
 @dataclass(frozen=True)
@@ -99,23 +95,24 @@ def get_alphabet(name: str) -> Alphabet:
 def classify_sequence(sequence: str) -> Literal["protein", "dna", "rna", "either"]:
     """Guess the alphabet of one upper-case sequence.
 
-    A sequence is nucleotide when all its letters are IUPAC nucleotide codes
-    and at least 90% are A, C, G, T, U or N (RNA when it has U and no T);
-    otherwise protein. Sequences shorter than 10 letters made only of
-    nucleotide codes could be peptides as well: ``"either"``.
+    A letter outside the IUPAC nucleotide codes makes it protein. A sequence of
+    nucleotide codes only is nucleotide when at least 90% of it is A, C, G,
+    T, U or N (at least 10 letters long), or at least 50% of it (at least 20
+    letters long; real reads carry many ambiguity codes); RNA when it has U and
+    no T. Any other sequence of nucleotide codes only (short, or mostly
+    ambiguity codes) is valid in either alphabet: ``"either"``.
 
-    >>> classify_sequence("ACGTTGCAACGT"), classify_sequence("MKVLAAGIW")
-    ('dna', 'protein')
+    >>> classify_sequence("ACGTTGCAACGT"), classify_sequence("MKVLAAGIW"), classify_sequence("GAGA")
+    ('dna', 'protein', 'either')
     """
     letters = set(sequence)
     if not letters or not letters <= _NUCLEOTIDE_INPUT:
         return "protein"
-    core = sum(sequence.count(letter) for letter in _NUCLEOTIDE_CORE & letters)
-    if core < NUCLEOTIDE_MIN_FRACTION * len(sequence):
-        return "protein"
-    if len(sequence) < MIN_LENGTH_TO_CLASSIFY:
-        return "either"
-    return "rna" if "U" in letters and "T" not in letters else "dna"
+    core = sum(sequence.count(letter) for letter in _NUCLEOTIDE_CORE & letters) / len(sequence)
+    length = len(sequence)
+    if (core >= 0.9 and length >= 10) or (core >= 0.5 and length >= 20):
+        return "rna" if "U" in letters and "T" not in letters else "dna"
+    return "either"
 
 
 def strip_terminal_stop(sequence: str, alphabet: AlphabetName) -> str:

@@ -60,8 +60,9 @@ class KmerProfiles:
 
     @property
     def norms(self) -> np.ndarray:
+        owner = np.repeat(np.arange(self.n_sequences), self.n_distinct)
         squares = self.counts.astype(np.float64) ** 2
-        return np.sqrt(np.add.reduceat(squares, self.offsets[:-1]) * (self.n_distinct > 0))
+        return np.sqrt(np.bincount(owner, weights=squares, minlength=self.n_sequences))
 
 
 def resolve_k(alphabet: AlphabetName, k: int | None) -> int:
@@ -79,8 +80,6 @@ def count_kmers(
     """Count the distinct k-mers of every sequence in ``store``.
 
     ``canonical`` (DNA/RNA only) merges each k-mer with its reverse complement.
-
-    >>> from seqsim.ingest import ingest_fasta  # doctest: +SKIP
     """
     k = resolve_k(store.alphabet, k)
     if canonical and store.alphabet == "protein":
@@ -190,8 +189,9 @@ def score_pairs(
         )
         for chunk in progress(chunks, total=len(chunks), desc=f"block {block}", unit="chunks")
     ]
+    empty = (np.zeros(0, np.int32),) * 3 + (np.zeros(0, np.float64),)
     query, target, n_shared, dot = (
-        np.concatenate([part[i] for part in parts]) if parts else np.zeros(0) for i in range(4)
+        np.concatenate([part[i] for part in parts]) if parts else empty[i] for i in range(4)
     )
     distinct = profiles.n_distinct
     norms = profiles.norms

@@ -46,9 +46,16 @@ def test_residue_policy_protein(fasta):
     assert store.sequence(0) == "MKCKXBZX*W"
 
 
-def test_many_ambiguity_codes_read_as_protein_unless_configured(fasta):
-    path = fasta(">d\nacgtRYKMSWBDHVNacgt\n")
-    assert ingest_fasta([path]).store.alphabet == "protein"
+def test_sequences_of_nucleotide_codes_only_fit_either_alphabet(fasta):
+    # 19 letters, under half ACGTN: could be a peptide; it takes the set's alphabet.
+    odd = ">odd\nacgtRYKMSWBDHVNacgt\n"
+    assert ingest_fasta([fasta(PROTEIN + odd)]).store.alphabet == "protein"
+    assert ingest_fasta([fasta(">d\nACGTTGCAACGTAAG\n" + odd)]).store.alphabet == "dna"
+
+
+def test_dna_with_many_ambiguity_codes_is_still_dna(fasta):
+    store = ingest_fasta([fasta(">d\nGAGRCTTTTTAGGAACTTACTGRYTTCGRATTCC\n")]).store
+    assert store.alphabet == "dna"
 
 
 def test_residue_policy_nucleotide(fasta):
@@ -187,7 +194,8 @@ def test_duplicate_id_within_a_file(fasta):
 def test_duplicate_id_across_files(fasta):
     first, second = fasta(">a\nMKV\n"), fasta(">b\nMKV\n>a\nMKW\n")
     assert ingest_error([first, second]) == (
-        f"{second}: record 2 'a' (line 3): duplicate ID 'a': first seen in {first} record 1 (line 1)"
+        f"{second}: record 2 'a' (line 3): duplicate ID 'a': "
+        f"first seen in {first} record 1 (line 1)"
     )
 
 

@@ -3,12 +3,17 @@ import sys
 from pathlib import Path
 
 from snakemake.settings.types import DeploymentMethod
-from snakemake.utils import validate
-
-# Stops the run before any job starts, naming the offending key.
-validate(config, schema="../schemas/config.schema.yaml")
 
 REPO = Path(workflow.basedir)
+sys.path.insert(0, str(REPO))
+from seqsim.config import validate_config  # noqa: E402
+from seqsim.errors import ConfigError  # noqa: E402
+
+# Stops the run before any job starts, naming the offending key.
+try:
+    validate_config(config, REPO / "workflow/schemas/config.schema.yaml")
+except ConfigError as error:
+    sys.exit(f"seqsim: {error}")
 RESULTS = "results"
 LOGS = "logs"
 BLOCKS = list(range(config["pairs"]["n_blocks"]))

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pytest
+
+from seqsim import __version__
+from seqsim.cli import SUBCOMMANDS, main
+
+
+def test_help_lists_every_subcommand(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["--help"])
+    assert caught.value.code == 0
+    out = capsys.readouterr().out
+    for name in SUBCOMMANDS:
+        assert name in out
+
+
+@pytest.mark.parametrize("name", list(SUBCOMMANDS))
+def test_each_subcommand_has_help(name, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main([name, "--help"])
+    assert caught.value.code == 0
+    assert "(being written)" not in capsys.readouterr().out
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert __version__ in capsys.readouterr().out
+
+
+def test_usage_error_exits_2(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["ingest"])
+    assert caught.value.code == 2
+
+
+def test_stages_chain_through_the_cli(tmp_path):
+    from conftest import REPO
+
+    store, kmers = tmp_path / "store", tmp_path / "k.npz"
+    example = REPO / "resources" / "example" / "dna.fasta"
+    assert main(["ingest", str(example), "-o", str(store)]) == 0
+    assert main(["count-kmers", "--store", str(store), "-o", str(kmers), "-k", "9",
+                 "--canonical"]) == 0  # fmt: skip
+    blocks = [str(tmp_path / f"b{b}.parquet") for b in range(2)]
+    for block, path in enumerate(blocks):
+        assert main(["score-pairs", "--kmers", str(kmers), "--block", str(block),
+                     "--n-blocks", "2", "-o", path]) == 0  # fmt: skip
+    assert main(["similarity-matrix", "--store", str(store), "--pairs", *blocks,
+                 "--npy", str(tmp_path / "m.npy"), "--feature", "cosine"]) == 0  # fmt: skip
+    assert main(["cluster", "--store", str(store), "--pairs", *blocks,
+                 "--min-similarity", "0.2", "-o", str(tmp_path / "c.tsv")]) == 0  # fmt: skip
+    assert main(["similarity-matrix", "--store", str(store), "--pairs", *blocks,
+                 "--npy", str(tmp_path / "m2.npy"), "--max-sequences", "10"]) == 1  # fmt: skip

@@ -1,0 +1,178 @@
+"""K-mer counting and pair features against plain-Python oracles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from seqsim.alphabet import get_alphabet
+from seqsim.errors import ConfigError
+from seqsim.features import (
+    KMER_BASE,
+    PAIR_COLUMNS,
+    count_kmers,
+    read_pairs,
+    read_profiles,
+    score_pairs,
+    write_pairs,
+    write_profiles,
+)
+from seqsim.store import RECORD_COLUMNS, SequenceStore
+
+from oracles import kmer_counter, pair_features
+
+STANDARD = {"protein": "ARNDCQEGHILKMFPSTWYV", "dna": "ACGT"}
+
+
+def make_store(sequences: list[str], alphabet: str) -> SequenceStore:
+    coder = get_alphabet(alphabet)
+    codes = [coder.encode(s) for s in sequences]
+    lengths = np.array([c.size for c in codes], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    records = pd.DataFrame(
+        {
+            "index": np.arange(len(sequences)),
+            "id": [f"s{i}" for i in range(len(sequences))],
+            "description": "",
+            "length": lengths,
+            "file": "mem",
+            "record": np.arange(1, len(sequences) + 1),
+        },
+        columns=RECORD_COLUMNS,
+    )
+    joined = np.concatenate(codes) if codes else np.zeros(0, np.uint8)
+    return SequenceStore(alphabet, joined.astype(np.uint8), offsets, records)
+
+
+def decode_kmer(value: int, k: int, alphabet: str) -> str:
+    base = KMER_BASE[alphabet]
+    letters = get_alphabet(alphabet).letters
+    digits = []
+    for _ in range(k):
+        value, digit = divmod(int(value), base)
+        digits.append(letters[digit])
+    return "".join(reversed(digits))
+
+
+def profile_counter(profiles, index: int, alphabet: str) -> dict[str, int]:
+    start, end = profiles.offsets[index], profiles.offsets[index + 1]
+    return {
+        decode_kmer(v, profiles.k, alphabet): int(c)
+        for v, c in zip(profiles.values[start:end], profiles.counts[start:end], strict=True)
+    }
+
+
+protein_text = st.text(alphabet="ARNDCQEGHILKMFPSTWYVXBZ", min_size=1, max_size=60)
+dna_text = st.text(alphabet="ACGTN", min_size=1, max_size=80)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(protein_text, min_size=1, max_size=5), st.integers(1, 4))
+@example(["X"], 1)
+@example(["AXA"], 2)
+def test_protein_kmer_counts_match_counter(sequences, k):
+    profiles = count_kmers(make_store(sequences, "protein"), k=k)
+    for index, sequence in enumerate(sequences):
+        expected = kmer_counter(sequence, k, STANDARD["protein"])
+        assert profile_counter(profiles, index, "protein") == dict(expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(dna_text, min_size=1, max_size=5), st.integers(1, 12), st.booleans())
+@example(["ACGTNACGT"], 3, True)
+@example(["A" * 40], 31, True)
+def test_dna_kmer_counts_match_counter(sequences, k, canonical):
+    profiles = count_kmers(make_store(sequences, "dna"), k=k, canonical=canonical)
+    for index, sequence in enumerate(sequences):
+        expected = kmer_counter(sequence, k, STANDARD["dna"], canonical=canonical)
+        assert profile_counter(profiles, index, "dna") == dict(expected)
+
+
+def test_long_dna_kmers_do_not_overflow():
+    rng = np.random.default_rng(0)
+    sequence = "".join(rng.choice(list("ACGT"), 200))
+    profiles = count_kmers(make_store([sequence], "dna"), k=31, canonical=True)
+    expected = kmer_counter(sequence, 31, "ACGT", canonical=True)
+    assert profile_counter(profiles, 0, "dna") == dict(expected)
+
+
+def test_k_out_of_range_and_protein_canonical_are_refused():
+    store = make_store(["MKV"], "protein")
+    with pytest.raises(ConfigError, match="out of range"):
+        count_kmers(store, k=15)
+    with pytest.raises(ConfigError, match="DNA/RNA only"):
+        count_kmers(store, k=2, canonical=True)
+
+
+def test_profiles_round_trip(tmp_path):
+    profiles = count_kmers(make_store(["MKVLAAG", "MKV"], "protein"), k=2)
+    write_profiles(profiles, tmp_path / "p.npz")
+    again = read_profiles(tmp_path / "p.npz")
+    assert again.k == 2 and again.alphabet == "protein"
+    assert np.array_equal(again.values, profiles.values)
+
+
+def random_family_sequences(seed: int, n: int, length: int) -> list[str]:
+    """Mutated copies of a few ancestors, so that pairs share k-mers."""
+    rng = np.random.default_rng(seed)
+    letters = np.array(list(STANDARD["protein"]))
+    ancestors = [rng.choice(letters, length) for _ in range(3)]
+    out = []
+    for i in range(n):
+        seq = ancestors[i % 3].copy()
+        mutate = rng.random(length) < 0.3
+        seq[mutate] = rng.choice(letters, mutate.sum())
+        out.append("".join(seq[: rng.integers(length // 2, length)]))
+    return out
+
+
+def test_pair_features_match_oracle_for_every_pair():
+    sequences = random_family_sequences(1, 25, 60)
+    profiles = count_kmers(make_store(sequences, "protein"), k=2)
+    pairs = score_pairs(profiles)
+    assert list(pairs.columns) == PAIR_COLUMNS
+    counters = [kmer_counter(s, 2, STANDARD["protein"]) for s in sequences]
+    found = {(int(row.query), int(row.target)): row for row in pairs.itertuples()}
+    assert len(found) == len(pairs)  # each pair once
+    for i in range(len(sequences)):
+        for j in range(i + 1, len(sequences)):
+            expected = pair_features(counters[i], counters[j])
+            if expected["n_shared"] == 0:
+                assert (i, j) not in found
+                continue
+            row = found[(i, j)]
+            assert row.n_shared == expected["n_shared"]
+            for name in ("jaccard", "containment", "cosine"):
+                assert getattr(row, name) == pytest.approx(expected[name], rel=1e-6)
+    assert (pairs["query"] < pairs["target"]).all()
+
+
+@pytest.mark.parametrize("n_blocks", [2, 3, 7, 40])
+def test_blocks_partition_the_pairs(n_blocks):
+    profiles = count_kmers(make_store(random_family_sequences(2, 30, 50), "protein"), k=2)
+    whole = score_pairs(profiles)
+    parts = pd.concat(
+        [score_pairs(profiles, block=b, n_blocks=n_blocks, chunk_size=4) for b in range(n_blocks)]
+    )
+    parts = parts.sort_values(["query", "target"], ignore_index=True)
+    pd.testing.assert_frame_equal(parts, whole)
+
+
+def test_min_shared_drops_weak_pairs():
+    profiles = count_kmers(make_store(random_family_sequences(3, 20, 50), "protein"), k=2)
+    pairs = score_pairs(profiles, min_shared=5)
+    assert (pairs["n_shared"] >= 5).all()
+    everything = score_pairs(profiles)
+    assert len(pairs) == int((everything["n_shared"] >= 5).sum())
+
+
+def test_pair_tables_round_trip(tmp_path):
+    profiles = count_kmers(make_store(random_family_sequences(4, 10, 40), "protein"), k=2)
+    paths = []
+    for block in range(3):
+        paths.append(tmp_path / f"b{block}.parquet")
+        write_pairs(score_pairs(profiles, block=block, n_blocks=3), paths[-1])
+    pd.testing.assert_frame_equal(read_pairs(paths), score_pairs(profiles))

@@ -1,0 +1,64 @@
+"""The Snakemake workflow end to end on tiny inputs (runs `snakemake` as users do)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import REPO
+
+pytestmark = pytest.mark.workflow
+
+
+def snakemake(workdir, *args, timeout=300):
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--cores", "2", *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_misspelled_config_key_stops_before_any_job(tmp_path):
+    (tmp_path / "my.yaml").write_text("inputs: [in.fa]\nclustr: {method: set-cover}\n")
+    done = snakemake(tmp_path, "--configfile", "my.yaml")
+    assert done.returncode == 1
+    assert "config key 'clustr' is not allowed (did you mean 'cluster'?)" in done.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_pipeline_covers_every_input_sequence(tmp_path):
+    rng = np.random.default_rng(0)
+    ancestor = rng.choice(list("ARNDCQEGHILKMFPSTWYV"), 80)
+    records = []
+    for i in range(12):
+        seq = ancestor.copy() if i < 8 else rng.choice(list("ARNDCQEGHILKMFPSTWYV"), 80)
+        flip = rng.random(80) < 0.1
+        seq[flip] = rng.choice(list("ARNDCQEGHILKMFPSTWYV"), flip.sum())
+        records.append(f">s{i}\n{''.join(seq)}\n")
+    records.append(">tiny\nMK\n")  # too short for any 3-mer: still clustered, as a singleton
+    records.append(">bad\nMK1LV\n")  # rejected, listed in rejected.tsv
+    (tmp_path / "in.fa").write_text("".join(records))
+    (tmp_path / "my.yaml").write_text(
+        "inputs: [in.fa]\non_invalid: skip\npairs: {n_blocks: 3, min_shared_kmers: 1}\n"
+    )
+    done = snakemake(tmp_path, "--configfile", "my.yaml")
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = tmp_path / "results"
+    kept = [f"s{i}" for i in range(12)] + ["tiny"]
+    clusters = pd.read_csv(results / "clusters" / "clusters.tsv", sep="\t")
+    assert sorted(clusters["member"]) == sorted(kept)
+    assert clusters.groupby("representative")["member"].size().max() >= 8  # the family
+    matrix = np.load(results / "matrix" / "similarity.npy")
+    assert matrix.shape == (13, 13)
+    assert (results / "matrix" / "ids.txt").read_text().split() == kept
+    labelled = pd.read_csv(results / "matrix" / "similarity.tsv", sep="\t", index_col=0)
+    assert list(labelled.index) == kept and np.allclose(labelled.to_numpy(), matrix)
+    rejected = pd.read_csv(results / "rejected.tsv", sep="\t")
+    assert rejected["id"].tolist() == ["bad"]
+    assert (tmp_path / "logs" / "score_pairs" / "block_2.log").read_text().strip()
