@@ -1,6 +1,6 @@
 rule cluster:
     input:
-        STORE_FILES,
+        store=STORE_FILES,
         pairs=PAIR_BLOCKS,
     output:
         report(
@@ -9,7 +9,8 @@ rule cluster:
             category="Clusters",
         ),
     params:
-        store=f"{RESULTS}/store",
+        seqsim=SEQSIM,
+        store=folder_of("store"),
         feature=config["similarity"]["feature"],
         method=config["cluster"]["method"],
         min_similarity=config["cluster"]["min_similarity"],
@@ -18,6 +19,6 @@ rule cluster:
     conda:
         CONDA_ENV
     shell:
-        "{SEQSIM} cluster --store {params.store:q} --pairs {input.pairs:q}"
+        "{params.seqsim} cluster --store {params.store:q} --pairs {input.pairs:q}"
         " --feature {params.feature} --method {params.method}"
         " --min-similarity {params.min_similarity} -o {output:q} 2> {log:q}"

@@ -1,3 +1,4 @@
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ RESULTS = "results"
 LOGS = "logs"
 BLOCKS = list(range(config["pairs"]["n_blocks"]))
 
-# Each rule runs one `seqsim` subcommand from this checkout: with the
+# Every job runs one `seqsim` subcommand from this checkout, with the
 # interpreter running Snakemake, or the rule's conda env under --sdm conda.
 _python = (
     "python"
@@ -27,6 +28,13 @@ _python = (
 )
 SEQSIM = f"PYTHONPATH={shlex.quote(str(REPO))}${{PYTHONPATH:+:$PYTHONPATH}} {_python} -m seqsim"
 CONDA_ENV = "../../envs/seqsim.yaml"
+
+
+def folder_of(name, kind="input"):
+    """Params function giving the folder of a named input (or output) of the job."""
+    return lambda wildcards, input, output: os.path.dirname(
+        (input if kind == "input" else output)[name][0]
+    )
 
 
 def input_fastas():

@@ -1,10 +1,11 @@
 rule count_kmers:
     input:
-        STORE_FILES,
+        store=STORE_FILES,
     output:
         f"{RESULTS}/kmers/profiles.npz",
     params:
-        store=f"{RESULTS}/store",
+        seqsim=SEQSIM,
+        store=folder_of("store"),
         k=optional("-k", config["kmers"]["k"]),
         canonical="--canonical" if config["kmers"]["canonical"] else "",
     log:
@@ -12,7 +13,7 @@ rule count_kmers:
     conda:
         CONDA_ENV
     shell:
-        "{SEQSIM} count-kmers --store {params.store:q} {params.k} {params.canonical}"
+        "{params.seqsim} count-kmers --store {params.store:q} {params.k} {params.canonical}"
         " -o {output:q} 2> {log:q}"
 
 
@@ -24,6 +25,7 @@ rule score_pairs:
     output:
         f"{RESULTS}/pairs/block_{{block}}.parquet",
     params:
+        seqsim=SEQSIM,
         n_blocks=len(BLOCKS),
         min_shared=config["pairs"]["min_shared_kmers"],
     log:
@@ -33,7 +35,7 @@ rule score_pairs:
     conda:
         CONDA_ENV
     shell:
-        "{SEQSIM} score-pairs --kmers {input:q} --block {wildcards.block}"
+        "{params.seqsim} score-pairs --kmers {input:q} --block {wildcards.block}"
         " --n-blocks {params.n_blocks} --min-shared {params.min_shared} -o {output:q} 2> {log:q}"
 
 

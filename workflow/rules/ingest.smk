@@ -7,11 +7,12 @@ rule ingest:
     input:
         input_fastas(),
     output:
-        STORE_FILES,
+        store=STORE_FILES,
         rejected=f"{RESULTS}/rejected.tsv",
         summary=f"{RESULTS}/store/ingest.json",
     params:
-        out_dir=f"{RESULTS}/store",
+        seqsim=SEQSIM,
+        out_dir=folder_of("store", "output"),
         alphabet=config["alphabet"],
         on_invalid=config["on_invalid"],
     log:
@@ -19,7 +20,7 @@ rule ingest:
     conda:
         CONDA_ENV
     shell:
-        "{SEQSIM} ingest {input:q} --out-dir {params.out_dir:q} --rejected {output.rejected:q}"
+        "{params.seqsim} ingest {input:q} --out-dir {params.out_dir:q} --rejected {output.rejected:q}"
         " --summary {output.summary:q} --alphabet {params.alphabet}"
         " --on-invalid {params.on_invalid} 2> {log:q}"
 
@@ -29,6 +30,7 @@ rule fetch_scope:
         fasta=f"{RESULTS}/scope/scope.fasta",
         labels=f"{RESULTS}/scope/labels.tsv",
     params:
+        seqsim=SEQSIM,
         release=config["scope"]["release"],
         identity=config["scope"]["identity"],
         sha256=optional("--sha256", config["scope"]["sha256"]),
@@ -37,5 +39,5 @@ rule fetch_scope:
     conda:
         CONDA_ENV
     shell:
-        "{SEQSIM} fetch-scope --release {params.release} --identity {params.identity}"
+        "{params.seqsim} fetch-scope --release {params.release} --identity {params.identity}"
         " {params.sha256} --out-fasta {output.fasta:q} --out-labels {output.labels:q} 2> {log:q}"

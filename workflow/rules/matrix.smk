@@ -1,6 +1,6 @@
 rule similarity_matrix:
     input:
-        STORE_FILES,
+        store=STORE_FILES,
         pairs=PAIR_BLOCKS,
     output:
         npy=report(
@@ -12,7 +12,8 @@ rule similarity_matrix:
         ids=f"{RESULTS}/matrix/ids.txt",
         phylip=f"{RESULTS}/matrix/distance.phy",
     params:
-        store=f"{RESULTS}/store",
+        seqsim=SEQSIM,
+        store=folder_of("store"),
         feature=config["similarity"]["feature"],
         max_sequences=config["similarity"]["max_sequences"],
     log:
@@ -20,7 +21,7 @@ rule similarity_matrix:
     conda:
         CONDA_ENV
     shell:
-        "{SEQSIM} similarity-matrix --store {params.store:q} --pairs {input.pairs:q}"
+        "{params.seqsim} similarity-matrix --store {params.store:q} --pairs {input.pairs:q}"
         " --feature {params.feature} --max-sequences {params.max_sequences}"
         " --npy {output.npy:q} --tsv {output.tsv:q} --ids {output.ids:q}"
         " --phylip {output.phylip:q} 2> {log:q}"

@@ -1,0 +1,42 @@
+"""Check a finished example run: every input sequence is accounted for.
+
+Usage: python .ci/check_outputs.py RUN_DIR FASTA...
+Exits non-zero with a message when an output is missing or a sequence is lost.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from Bio.SeqIO.FastaIO import SimpleFastaParser
+
+
+def main(run_dir: Path, fastas: list[str]) -> None:
+    results = run_dir / "results"
+    input_ids = []
+    for fasta in fastas:
+        with open(run_dir / fasta) as handle:
+            input_ids += [title.split()[0] for title, _ in SimpleFastaParser(handle)]
+    summary = json.loads((results / "store" / "ingest.json").read_text())
+    rejected = pd.read_csv(results / "rejected.tsv", sep="\t", keep_default_na=False)
+    clusters = pd.read_csv(results / "clusters" / "clusters.tsv", sep="\t", keep_default_na=False)
+    matrix = np.load(results / "matrix" / "similarity.npy")
+    ids = (results / "matrix" / "ids.txt").read_text().split()
+
+    assert summary["n_input"] == len(input_ids), "ingest saw a different number of records"
+    assert summary["n_input"] == summary["n_kept"] + summary["n_rejected"], "counts do not add up"
+    assert sorted(clusters["member"]) == sorted(ids), "clusters do not cover the kept sequences"
+    assert sorted(ids + rejected["id"].tolist()) == sorted(input_ids), "a sequence was lost"
+    assert matrix.shape == (len(ids), len(ids)) and np.array_equal(matrix, matrix.T)
+    distance_rows = (results / "matrix" / "distance.phy").read_text().splitlines()
+    assert int(distance_rows[0]) == len(ids) and len(distance_rows) == len(ids) + 1
+    print(
+        f"ok: {len(input_ids)} input sequences, {len(ids)} in the matrix, "
+        f"{clusters['representative'].nunique()} clusters, {len(rejected)} rejected"
+    )
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), sys.argv[2:])
