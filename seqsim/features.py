@@ -16,7 +16,7 @@ import pandas as pd
 
 from seqsim.alphabet import AlphabetName
 from seqsim.errors import ConfigError, InputError
-from seqsim.io import atomic_path, read_table, write_table
+from seqsim.io import read_table, write_npz, write_table
 from seqsim.kernels.kmers import _distinct_kmers, _shared_kmers
 from seqsim.progress import progress
 from seqsim.store import SequenceStore
@@ -104,17 +104,18 @@ def count_kmers(
 
 
 def write_profiles(profiles: KmerProfiles, path: str | os.PathLike[str]) -> None:
-    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
-        np.savez(
-            handle,
-            format_version=np.int64(PROFILE_FORMAT_VERSION),
-            alphabet=np.str_(profiles.alphabet),
-            k=np.int64(profiles.k),
-            canonical=np.bool_(profiles.canonical),
-            values=profiles.values,
-            counts=profiles.counts,
-            offsets=profiles.offsets,
-        )
+    write_npz(
+        {
+            "format_version": np.int64(PROFILE_FORMAT_VERSION),
+            "alphabet": np.str_(profiles.alphabet),
+            "k": np.int64(profiles.k),
+            "canonical": np.bool_(profiles.canonical),
+            "values": profiles.values,
+            "counts": profiles.counts,
+            "offsets": profiles.offsets,
+        },
+        path,
+    )
 
 
 def read_profiles(path: str | os.PathLike[str]) -> KmerProfiles:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,7 @@ __all__ = [
     "write_fasta",
     "write_json",
     "write_npy",
+    "write_npz",
     "write_table",
     "write_text",
 ]
@@ -64,6 +66,15 @@ def write_json(obj: Any, path: str | os.PathLike[str]) -> None:
 def write_npy(array: np.ndarray, path: str | os.PathLike[str]) -> None:
     with atomic_path(path) as tmp, open(tmp, "wb") as handle:
         np.save(handle, array, allow_pickle=False)
+
+
+def write_npz(arrays: dict[str, np.ndarray], path: str | os.PathLike[str]) -> None:
+    """Like ``numpy.savez``, but with fixed zip timestamps so the bytes are reproducible."""
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with archive.open(info, "w", force_zip64=True) as handle:
+                np.lib.format.write_array(handle, np.asanyarray(array), allow_pickle=False)
 
 
 def read_npy(path: str | os.PathLike[str], *, mmap: bool = False) -> np.ndarray:

@@ -176,3 +176,10 @@ def test_pair_tables_round_trip(tmp_path):
         paths.append(tmp_path / f"b{block}.parquet")
         write_pairs(score_pairs(profiles, block=block, n_blocks=3), paths[-1])
     pd.testing.assert_frame_equal(read_pairs(paths), score_pairs(profiles))
+
+
+def test_profiles_file_bytes_are_reproducible(tmp_path):
+    profiles = count_kmers(make_store(["MKVLAAG", "MKV"], "protein"), k=2)
+    write_profiles(profiles, tmp_path / "a.npz")
+    write_profiles(profiles, tmp_path / "b.npz")
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
