@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from Bio import Phylo
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 
@@ -32,6 +33,9 @@ def main(run_dir: Path, fastas: list[str]) -> None:
     assert matrix.shape == (len(ids), len(ids)) and np.array_equal(matrix, matrix.T)
     distance_rows = (results / "matrix" / "distance.phy").read_text().splitlines()
     assert int(distance_rows[0]) == len(ids) and len(distance_rows) == len(ids) + 1
+    tree = Phylo.read(results / "matrix" / "upgma.nwk", "newick")
+    assert sorted(leaf.name for leaf in tree.get_terminals()) == sorted(ids), "tree leaves differ"
+    assert (results / "matrix" / "similarity.png").read_bytes().startswith(b"\x89PNG")
     print(
         f"ok: {len(input_ids)} input sequences, {len(ids)} in the matrix, "
         f"{clusters['representative'].nunique()} clusters, {len(rejected)} rejected"

@@ -17,6 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--phylip", help="output: distance matrix (1 - similarity) in relaxed PHYLIP format"
     )
+    parser.add_argument("--tree", help="output: UPGMA tree of the distances (Newick)")
+    parser.add_argument("--plot", help="output: heatmap of the matrix (.png)")
     parser.add_argument(
         "--max-sequences",
         type=int,
@@ -47,4 +49,13 @@ def run(args: argparse.Namespace) -> int:
         write_labelled_matrix(matrix, ids, args.tsv)
     if args.phylip:
         write_phylip_distances(1.0 - matrix, ids, args.phylip)
+    if args.tree:
+        from seqsim.trees import upgma_newick
+
+        write_text(upgma_newick(1.0 - matrix, ids), args.tree)
+    if args.plot:
+        from seqsim.plots import plot_similarity_heatmap
+
+        title = f"{args.feature} similarity, {store.n_sequences} {store.alphabet} sequences"
+        plot_similarity_heatmap(matrix, args.plot, title=title)
     return 0

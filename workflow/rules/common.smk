@@ -53,6 +53,8 @@ def final_outputs():
         f"{RESULTS}/matrix/similarity.npy",
         f"{RESULTS}/matrix/similarity.tsv",
         f"{RESULTS}/matrix/distance.phy",
+        f"{RESULTS}/matrix/similarity.png",
+        f"{RESULTS}/matrix/upgma.nwk",
         f"{RESULTS}/clusters/clusters.tsv",
         f"{RESULTS}/rejected.tsv",
     ]

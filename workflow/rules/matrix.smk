@@ -11,6 +11,12 @@ rule similarity_matrix:
         tsv=f"{RESULTS}/matrix/similarity.tsv",
         ids=f"{RESULTS}/matrix/ids.txt",
         phylip=f"{RESULTS}/matrix/distance.phy",
+        tree=f"{RESULTS}/matrix/upgma.nwk",
+        plot=report(
+            f"{RESULTS}/matrix/similarity.png",
+            caption="../report/heatmap.rst",
+            category="Similarity",
+        ),
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
@@ -24,4 +30,5 @@ rule similarity_matrix:
         "{params.seqsim} similarity-matrix --store {params.store:q} --pairs {input.pairs:q}"
         " --feature {params.feature} --max-sequences {params.max_sequences}"
         " --npy {output.npy:q} --tsv {output.tsv:q} --ids {output.ids:q}"
-        " --phylip {output.phylip:q} 2> {log:q}"
+        " --phylip {output.phylip:q} --plot {output.plot:q}"
+        " --tree {output.tree:q} 2> {log:q}"
