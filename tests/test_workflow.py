@@ -46,6 +46,7 @@ def test_pipeline_covers_every_input_sequence(tmp_path):
     (tmp_path / "in.fa").write_text("".join(records))
     (tmp_path / "my.yaml").write_text(
         "inputs: [in.fa]\non_invalid: skip\npairs: {n_blocks: 3, min_shared_kmers: 1}\n"
+        "cluster: {method: set-cover, min_similarity: 0.3}\n"
     )
     done = snakemake(tmp_path, "--configfile", "my.yaml")
     assert done.returncode == 0, done.stderr[-3000:]
@@ -61,4 +62,9 @@ def test_pipeline_covers_every_input_sequence(tmp_path):
     assert list(labelled.index) == kept and np.allclose(labelled.to_numpy(), matrix)
     rejected = pd.read_csv(results / "rejected.tsv", sep="\t")
     assert rejected["id"].tolist() == ["bad"]
-    assert (tmp_path / "logs" / "score_pairs" / "block_2.log").read_text().strip()
+    assert (tmp_path / "logs" / "align" / "block_2.log").read_text().strip()
+    hits = pd.read_csv(results / "alignments" / "hits.tsv", sep="\t", header=None)
+    assert set(hits[0]) <= set(kept) and len(hits.columns) == 12 + 6
+    # Every 80-residue sequence finds itself first ("tiny" ties with other MK matches).
+    first = hits[hits[0] != "tiny"].groupby(0, sort=False).head(1)
+    assert len(first) == 12 and (first[0] == first[1]).all()

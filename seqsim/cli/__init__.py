@@ -26,6 +26,8 @@ SUBCOMMANDS: dict[str, str] = {
     "score-pairs": "score_pairs",
     "similarity-matrix": "similarity_matrix",
     "cluster": "cluster",
+    "align": "align",
+    "tabulate-hits": "tabulate_hits",
     "fetch-scope": "fetch_scope",
 }
 

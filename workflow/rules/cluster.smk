@@ -1,7 +1,7 @@
 rule cluster:
     input:
         store=STORE_FILES,
-        pairs=PAIR_BLOCKS,
+        pairs=similarity_pairs(),
     output:
         report(
             f"{RESULTS}/clusters/clusters.tsv",

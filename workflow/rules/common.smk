@@ -48,8 +48,20 @@ def optional(flag, value):
     return "" if value is None else f"{flag} {shlex.quote(str(value))}"
 
 
+# Pair features computed by the `align` rule; the others come from k-mers.
+ALIGNMENT_FEATURES = ("score_ratio", "fident", "shorter_ident")
+
+
+def similarity_pairs():
+    """The pair tables holding the configured similarity feature."""
+    if config["similarity"]["feature"] in ALIGNMENT_FEATURES:
+        return ALIGN_PAIRS
+    return PAIR_BLOCKS
+
+
 def final_outputs():
     return [
+        f"{RESULTS}/alignments/hits.tsv",
         f"{RESULTS}/matrix/similarity.npy",
         f"{RESULTS}/matrix/similarity.tsv",
         f"{RESULTS}/matrix/distance.phy",

@@ -1,7 +1,7 @@
 rule similarity_matrix:
     input:
         store=STORE_FILES,
-        pairs=PAIR_BLOCKS,
+        pairs=similarity_pairs(),
     output:
         npy=report(
             f"{RESULTS}/matrix/similarity.npy",

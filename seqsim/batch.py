@@ -1,0 +1,163 @@
+"""Exact local alignment scores of one query against many targets, fast.
+
+:class:`BatchAligner` packs a target set once (sorted by length into batches
+of SIMD lanes) and scores any number of queries against it with the SWIPE-style
+kernel in :mod:`seqsim.kernels.batch_sw`: first with 32 int8 lanes, then the
+lanes that saturated again with 16 int16 lanes, then any still saturated with
+the scalar int64 kernel. Every score is exact: identical to the plain Gotoh
+Smith-Waterman score of the pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from seqsim.errors import ConfigError
+from seqsim.kernels.alignment import _local_score
+from seqsim.kernels.batch_sw import PAD_SCORE, _align_batches
+from seqsim.kernels.simd import VECTOR_BYTES
+from seqsim.scoring import ScoringScheme
+
+# lane dtype -> largest value: a lane that reaches it may have saturated.
+_SATURATION = {np.dtype(np.int8): 127, np.dtype(np.int16): 32767}
+
+
+@dataclass(frozen=True)
+class TargetBatches:
+    """Targets packed for the batch kernel: ``columns`` holds, batch after
+    batch, one ``VECTOR_BYTES``-byte column per target position (lane l =
+    the l-th target of the batch, padded with the pad code)."""
+
+    lanes: int
+    slots: np.ndarray  # int64 (n_batches * lanes,): target index per lane, -1 if empty
+    columns: np.ndarray  # uint8 (n_columns * VECTOR_BYTES,)
+    batch_offsets: np.ndarray  # int64 (n_batches + 1,): first column of each batch
+
+
+@numba.jit(nopython=True, nogil=True, cache=True)
+def _pack(codes, offsets, order, lanes, pad_code):
+    n_batches = (order.size + lanes - 1) // lanes
+    batch_offsets = np.zeros(n_batches + 1, dtype=np.int64)
+    slots = np.full(n_batches * lanes, -1, dtype=np.int64)
+    for batch in range(n_batches):
+        longest = 0
+        for lane in range(lanes):
+            k = batch * lanes + lane
+            if k < order.size:
+                slots[k] = order[k]
+                longest = max(longest, offsets[order[k] + 1] - offsets[order[k]])
+        batch_offsets[batch + 1] = batch_offsets[batch] + longest
+    columns = np.full(batch_offsets[n_batches] * 32, pad_code, dtype=np.uint8)
+    for batch in range(n_batches):
+        for lane in range(lanes):
+            target = slots[batch * lanes + lane]
+            if target < 0:
+                continue
+            start = offsets[target]
+            for position in range(offsets[target + 1] - start):
+                column = batch_offsets[batch] + position
+                columns[column * 32 + lane] = codes[start + position]
+    return slots, columns, batch_offsets
+
+
+def pack_targets(
+    codes: np.ndarray, offsets: np.ndarray, indices: np.ndarray, *, lanes: int, pad_code: int
+) -> TargetBatches:
+    """Pack the targets ``indices`` (sequences of a store's ``codes``/``offsets``)
+    into batches of ``lanes``, sorted by length so that padding stays small."""
+    indices = np.asarray(indices, dtype=np.int64)
+    lengths = offsets[indices + 1] - offsets[indices]
+    order = indices[np.argsort(lengths, kind="stable")]
+    slots, columns, batch_offsets = _pack(codes, offsets, order, lanes, pad_code)
+    return TargetBatches(lanes, slots, columns, batch_offsets)
+
+
+def score_tables(scheme: ScoringScheme) -> np.ndarray:
+    """Per query residue code, its scores against target codes 0-31 in the
+    byte-shuffle layout :func:`seqsim.kernels.simd.vscores` reads."""
+    size = scheme.matrix.shape[0]
+    rows = np.full((size, 32), PAD_SCORE, dtype=np.int8)
+    rows[:, :size] = scheme.matrix
+    return np.concatenate([rows[:, :16], rows[:, :16], rows[:, 16:], rows[:, 16:]], axis=1)
+
+
+class BatchAligner:
+    """Exact Smith-Waterman scores of queries against a fixed target set.
+
+    Parameters
+    ----------
+    codes, offsets
+        A sequence store's concatenated codes and offsets (see :mod:`seqsim.store`).
+    scheme
+        Substitution matrix and gap scores.
+    targets
+        Indices of the target sequences (default: all).
+    """
+
+    def __init__(
+        self,
+        codes: np.ndarray,
+        offsets: np.ndarray,
+        scheme: ScoringScheme,
+        targets: np.ndarray | None = None,
+    ) -> None:
+        size = scheme.matrix.shape[0]
+        if size >= 32:
+            raise ConfigError("the batch aligner supports alphabets of at most 31 letters")
+        self.codes = np.ascontiguousarray(codes, dtype=np.uint8)
+        self.offsets = np.asarray(offsets, dtype=np.int64)
+        self.scheme = scheme
+        self.targets = (
+            np.arange(self.offsets.size - 1, dtype=np.int64)
+            if targets is None
+            else np.asarray(targets, dtype=np.int64)
+        )
+        self.pad_code = size
+        self.tables = score_tables(scheme)
+        values = [int(scheme.matrix.min()), int(scheme.matrix.max()), scheme.open_gap_score]
+        self.first_type = np.dtype(np.int8 if min(values) >= -127 else np.int16)
+        self._first = self._pack(self.targets, self.first_type)
+
+    def _pack(self, targets: np.ndarray, lane_type: np.dtype) -> TargetBatches:
+        lanes = VECTOR_BYTES // lane_type.itemsize
+        return pack_targets(self.codes, self.offsets, targets, lanes=lanes, pad_code=self.pad_code)
+
+    def _run(self, query: np.ndarray, batches: TargetBatches, lane_type: np.dtype) -> np.ndarray:
+        out = np.zeros(batches.slots.size, dtype=np.int32)
+        _align_batches(
+            query, self.tables, batches.columns, batches.batch_offsets,
+            self.scheme.open_gap_score, self.scheme.extend_gap_score,
+            np.zeros(1, dtype=lane_type), out,
+        )  # fmt: skip
+        return out
+
+    def scores(self, query: np.ndarray) -> np.ndarray:
+        """Exact local scores of ``query`` (uint8 codes) against every target,
+        in the order of ``targets`` (int64)."""
+        query = np.ascontiguousarray(query, dtype=np.uint8)
+        if query.size and int(query.max()) >= self.pad_code:
+            raise ConfigError("query codes are outside the scoring scheme's alphabet")
+        position = np.full(self.offsets.size - 1, -1, dtype=np.int64)
+        position[self.targets] = np.arange(self.targets.size)
+        result = np.zeros(self.targets.size, dtype=np.int64)
+        batches, lane_type = self._first, self.first_type
+        while True:
+            lane_scores = self._run(query, batches, lane_type)
+            filled = batches.slots >= 0
+            result[position[batches.slots[filled]]] = lane_scores[filled]
+            saturated = batches.slots[filled & (lane_scores >= _SATURATION[lane_type])]
+            if saturated.size == 0:
+                return result
+            if lane_type == np.int8:
+                lane_type = np.dtype(np.int16)
+                batches = self._pack(saturated, lane_type)
+                continue
+            for target in saturated:
+                result[position[target]] = _local_score(
+                    query, self.codes[self.offsets[target] : self.offsets[target + 1]],
+                    self.scheme.matrix, self.scheme.open_gap_score, self.scheme.extend_gap_score,
+                )  # fmt: skip
+            return result

@@ -1,0 +1,255 @@
+"""Scalar pairwise alignment kernels: Gotoh local (Smith-Waterman) and global
+(Needleman-Wunsch) with affine gaps, score only or with traceback.
+
+Sequences are uint8 store codes; ``matrix`` is the int32 substitution matrix
+indexed by codes. Gap scores follow Biopython: a gap of length L scores
+``open_gap + (L - 1) * extend_gap`` (both <= 0, ``open_gap <= extend_gap``).
+End gaps of global alignments score like internal gaps (Biopython's default).
+
+Recurrences (query along rows i, target along columns j, 1-based cells)::
+
+    E[i,j] = max(H[i,j-1] + open_gap, E[i,j-1] + extend_gap)   gap in the query (D)
+    F[i,j] = max(H[i-1,j] + open_gap, F[i-1,j] + extend_gap)   gap in the target (I)
+    H[i,j] = max(H[i-1,j-1] + matrix[q_i, t_j], E[i,j], F[i,j] [, 0 if local])
+
+H is the best score of any alignment of the prefixes ending in cell (i, j);
+E and F are the best ending in a gap. This is Gotoh's three-state DP: the
+match state M[i,j] = H[i-1,j-1] + s; H = max(M, E, F). A deletion may follow
+an insertion directly (as in Biopython), paying a new gap opening.
+
+Operation codes (``OP_*``) follow SAM with the query as the read:
+``OP_MATCH`` (M) aligns a query residue with a target residue, ``OP_INSERT``
+(I) is a query residue against a gap, ``OP_DELETE`` (D) a target residue
+against a gap.
+
+Traceback and tie-breaking (deterministic):
+
+* Each cell keeps one byte: bits 0-1 say where H came from (0 stop, 1
+  diagonal, 2 E, 3 F), bit 2 that E extended E[i,j-1] (else it opened from
+  H[i,j-1]), bit 3 that F extended F[i-1,j] (else it opened from H[i-1,j]).
+  The traceback is a walk over the three states H, E and F; in state E or F
+  it follows that state's own bit, never H's, so the affine transitions stay
+  right.
+* Equal candidates for H: diagonal, then E (D), then F (I). Local mode stops
+  (the alignment starts) at a cell whose H is <= 0. Equal candidates for E or
+  F: extending the open gap beats opening a new one. As the walk runs from
+  the end, preferring the diagonal shifts a gap in a repeat to its leftmost
+  place: query ``ACGTTACG`` on target ``ACGTACG`` gives target ``ACG-TACG``.
+* Local mode ends at the first cell in row-major order (smallest query end,
+  then smallest target end) that holds the maximal score. If no cell scores
+  above 0, the alignment is empty and all coordinates are 0.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from seqsim.kernels import JIT_OPTIONS
+
+OP_MATCH = 0
+OP_INSERT = 1
+OP_DELETE = 2
+
+# Far below any reachable score, far enough above int64's minimum that adding
+# gap scores to it cannot wrap around.
+_NEG_INF = -(2**40)
+
+_FROM_STOP = 0
+_FROM_DIAG = 1
+_FROM_E = 2
+_FROM_F = 3
+_E_EXTENDS = 4
+_F_EXTENDS = 8
+
+
+@numba.jit(**JIT_OPTIONS)
+def _local_score(query_codes, target_codes, matrix, open_gap, extend_gap):
+    """Best Smith-Waterman score (int), O(len(target)) memory."""
+    n_query = query_codes.size
+    n_target = target_codes.size
+    h_row = np.zeros(n_target + 1, dtype=np.int64)  # H of the previous row
+    f_row = np.full(n_target + 1, _NEG_INF, dtype=np.int64)
+    best = 0
+    for i in range(1, n_query + 1):
+        scores = matrix[query_codes[i - 1]]
+        diagonal = 0  # H[i-1, j-1]
+        left = 0  # H[i, j-1]
+        e = _NEG_INF
+        for j in range(1, n_target + 1):
+            e = max(left + open_gap, e + extend_gap)
+            up = h_row[j]
+            f = max(up + open_gap, f_row[j] + extend_gap)
+            f_row[j] = f
+            h = diagonal + scores[target_codes[j - 1]]
+            h = max(h, e, f, 0)
+            diagonal = up
+            h_row[j] = h
+            left = h
+            if h > best:
+                best = h
+    return best
+
+
+@numba.jit(**JIT_OPTIONS)
+def _global_score(query_codes, target_codes, matrix, open_gap, extend_gap):
+    """Needleman-Wunsch score with affine end gaps (int), O(len(target)) memory."""
+    n_query = query_codes.size
+    n_target = target_codes.size
+    h_row = np.empty(n_target + 1, dtype=np.int64)
+    f_row = np.full(n_target + 1, _NEG_INF, dtype=np.int64)
+    h_row[0] = 0
+    for j in range(1, n_target + 1):
+        h_row[j] = open_gap + (j - 1) * extend_gap
+    for i in range(1, n_query + 1):
+        scores = matrix[query_codes[i - 1]]
+        diagonal = h_row[0]
+        left = open_gap + (i - 1) * extend_gap  # H[i, 0]: a gap over the query prefix
+        h_row[0] = left
+        e = _NEG_INF
+        for j in range(1, n_target + 1):
+            e = max(left + open_gap, e + extend_gap)
+            up = h_row[j]
+            f = max(up + open_gap, f_row[j] + extend_gap)
+            f_row[j] = f
+            h = max(diagonal + scores[target_codes[j - 1]], e, f)
+            diagonal = up
+            h_row[j] = h
+            left = h
+    return h_row[n_target]
+
+
+@numba.jit(**JIT_OPTIONS)
+def _fill(query_codes, target_codes, matrix, open_gap, extend_gap, local):
+    """Fill the traceback bytes; return (trace, best score, end cell i, end cell j)."""
+    n_query = query_codes.size
+    n_target = target_codes.size
+    trace = np.zeros((n_query + 1, n_target + 1), dtype=np.uint8)
+    h_row = np.zeros(n_target + 1, dtype=np.int64)
+    f_row = np.full(n_target + 1, _NEG_INF, dtype=np.int64)
+    if not local:
+        for j in range(1, n_target + 1):
+            h_row[j] = open_gap + (j - 1) * extend_gap
+            trace[0, j] = _FROM_E | (_E_EXTENDS if j > 1 else 0)
+        for i in range(1, n_query + 1):
+            trace[i, 0] = _FROM_F | (_F_EXTENDS if i > 1 else 0)
+    best = 0
+    best_i = 0
+    best_j = 0
+    for i in range(1, n_query + 1):
+        scores = matrix[query_codes[i - 1]]
+        diagonal = h_row[0]
+        if local:
+            left = 0
+        else:
+            left = open_gap + (i - 1) * extend_gap
+            h_row[0] = left
+        e = _NEG_INF
+        for j in range(1, n_target + 1):
+            bits = 0
+            e_open = left + open_gap
+            e_extend = e + extend_gap
+            if e_extend >= e_open:
+                e = e_extend
+                bits |= _E_EXTENDS
+            else:
+                e = e_open
+            up = h_row[j]
+            f_open = up + open_gap
+            f_extend = f_row[j] + extend_gap
+            if f_extend >= f_open:
+                f = f_extend
+                bits |= _F_EXTENDS
+            else:
+                f = f_open
+            f_row[j] = f
+            h = diagonal + scores[target_codes[j - 1]]
+            source = _FROM_DIAG
+            if e > h:
+                h = e
+                source = _FROM_E
+            if f > h:
+                h = f
+                source = _FROM_F
+            if local and h <= 0:
+                h = 0
+                source = _FROM_STOP
+            trace[i, j] = bits | source
+            diagonal = up
+            h_row[j] = h
+            left = h
+            if local and h > best:
+                best = h
+                best_i = i
+                best_j = j
+    if not local:
+        best = h_row[n_target]
+        best_i = n_query
+        best_j = n_target
+    return trace, best, best_i, best_j
+
+
+@numba.jit(**JIT_OPTIONS)
+def _traceback(trace, end_i, end_j):
+    """Walk the states back from H at (end_i, end_j); return (start_i, start_j, ops)."""
+    ops = np.empty(end_i + end_j, dtype=np.uint8)
+    n_ops = 0
+    i = end_i
+    j = end_j
+    state = 0  # 0: H, 1: E, 2: F
+    while i > 0 or j > 0:
+        cell = trace[i, j]
+        if state == 0:
+            source = cell & 3
+            if source == _FROM_STOP:
+                break
+            if source == _FROM_DIAG:
+                ops[n_ops] = OP_MATCH
+                n_ops += 1
+                i -= 1
+                j -= 1
+            elif source == _FROM_E:
+                state = 1
+            else:
+                state = 2
+        elif state == 1:
+            ops[n_ops] = OP_DELETE
+            n_ops += 1
+            if not cell & _E_EXTENDS:
+                state = 0
+            j -= 1
+        else:
+            ops[n_ops] = OP_INSERT
+            n_ops += 1
+            if not cell & _F_EXTENDS:
+                state = 0
+            i -= 1
+    return i, j, ops[:n_ops][::-1].copy()
+
+
+@numba.jit(**JIT_OPTIONS)
+def _local_traceback(query_codes, target_codes, matrix, open_gap, extend_gap):
+    """Smith-Waterman with traceback.
+
+    Returns (score, query_start, query_end, target_start, target_end, ops):
+    0-based, end-exclusive coordinates and uint8 ``OP_*`` codes in alignment
+    order. Memory: one byte per DP cell.
+    """
+    trace, best, end_i, end_j = _fill(query_codes, target_codes, matrix, open_gap, extend_gap, True)
+    if best <= 0:
+        return 0, 0, 0, 0, 0, np.empty(0, dtype=np.uint8)
+    start_i, start_j, ops = _traceback(trace, end_i, end_j)
+    return best, start_i, end_i, start_j, end_j, ops
+
+
+@numba.jit(**JIT_OPTIONS)
+def _global_traceback(query_codes, target_codes, matrix, open_gap, extend_gap):
+    """Needleman-Wunsch with traceback; same return values as ``_local_traceback``.
+
+    The alignment spans both sequences: starts are 0, ends are the lengths.
+    """
+    trace, best, end_i, end_j = _fill(
+        query_codes, target_codes, matrix, open_gap, extend_gap, False
+    )
+    start_i, start_j, ops = _traceback(trace, end_i, end_j)
+    return best, start_i, end_i, start_j, end_j, ops

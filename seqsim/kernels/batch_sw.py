@@ -1,0 +1,95 @@
+"""Score-only Smith-Waterman (Gotoh, affine gaps) of one query against many
+targets, in the inter-sequence layout of SWIPE (Rognes 2011): each SIMD lane
+holds a different target, so the inner loop over query positions has no
+dependence between lanes.
+
+Recurrences (Biopython's gap convention: a gap of length L scores
+``open + (L - 1) * extend``), for query position i and target position j::
+
+    E[i, j] = max(E[i, j-1] + extend, H[i, j-1] + open)    gap in the query
+    F[i, j] = max(F[i-1, j] + extend, H[i-1, j] + open)    gap in the target
+    H[i, j] = max(0, H[i-1, j-1] + s(q_i, t_j), E[i, j], F[i, j])
+
+Lanes are int8 (32 per vector) or int16 (16 per vector) with saturating
+arithmetic. A lane whose best score reaches the type's maximum may have
+saturated and must be recomputed wider; every other lane is exact. Values
+saturating at the low end never matter: H >= 0, and E, F only grow from H.
+Padding columns (code ``PAD``) score -128 against everything, so they never
+raise a lane's best score.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from seqsim.kernels.simd import (
+    VECTOR_BYTES,
+    vadds,
+    vlane,
+    vload,
+    vmax,
+    vscores,
+    vsplat,
+    vstore,
+)
+
+PAD_SCORE = -128
+
+
+@numba.jit(nopython=True, nogil=True, cache=True)
+def _align_batch(
+    query, tables, columns, first_column, end_column, H, E, P, open_gap, extend_gap, out, at
+):
+    """Best local score of ``query`` against each target (lane) of one batch,
+    written to ``out[at:at + lanes]``.
+
+    ``H``, ``E`` (query length x lanes) and ``P`` (profile rows x lanes) are
+    work buffers whose dtype sets the lane type.
+    """
+    lanes = VECTOR_BYTES // H.itemsize
+    n_rows = tables.shape[0]
+    zero = vsplat(H, 0)
+    gap_open = vsplat(H, open_gap)
+    gap_extend = vsplat(H, extend_gap)
+    for i in range(query.size):
+        vstore(H, i * lanes, zero)
+        vstore(E, i * lanes, gap_open)
+    best = zero
+    for column in range(first_column, end_column):
+        codes = vload(columns, column * VECTOR_BYTES)
+        for row in range(n_rows):
+            vstore(P, row * lanes, vscores(tables, row, codes, H))
+        diagonal = zero
+        f = gap_open
+        h_up = zero
+        for i in range(query.size):
+            offset = i * lanes
+            h_left = vload(H, offset)
+            e = vmax(vadds(vload(E, offset), gap_extend), vadds(h_left, gap_open))
+            f = vmax(vadds(f, gap_extend), vadds(h_up, gap_open))
+            h = vmax(vmax(vadds(diagonal, vload(P, query[i] * lanes)), zero), vmax(e, f))
+            diagonal = h_left
+            vstore(H, offset, h)
+            vstore(E, offset, e)
+            h_up = h
+            best = vmax(best, h)
+    for lane in range(lanes):
+        out[at + lane] = vlane(best, lane)
+
+
+@numba.jit(nopython=True, nogil=True, cache=True, parallel=True)
+def _align_batches(query, tables, columns, batch_offsets, open_gap, extend_gap, lane_type, out):
+    """Run :func:`_align_batch` over every batch (in parallel); ``out`` gets
+    each lane's best score, lanes of batch b at ``out[b * lanes:(b + 1) * lanes]``.
+    ``lane_type`` is any array of the lane dtype (int8 or int16)."""
+    lanes = VECTOR_BYTES // lane_type.itemsize
+    n_batches = batch_offsets.size - 1
+    for batch in numba.prange(n_batches):
+        H = np.empty(query.size * lanes, dtype=lane_type.dtype)
+        E = np.empty(query.size * lanes, dtype=lane_type.dtype)
+        P = np.empty(tables.shape[0] * lanes, dtype=lane_type.dtype)
+        _align_batch(
+            query, tables, columns, batch_offsets[batch], batch_offsets[batch + 1],
+            H, E, P, open_gap, extend_gap, out, batch * lanes,
+        )  # fmt: skip

@@ -1,0 +1,160 @@
+"""Alignment hits: exact scores, thresholds, blocks, pair tables, BLAST tabular."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+
+from seqsim.align import local_score
+from seqsim.cli import main
+from seqsim.features import block_rows
+from seqsim.hits import HitFilter, alignment_pairs, blast_table, search_hits, self_scores
+from seqsim.ingest import ingest_fasta
+from seqsim.scoring import scoring_scheme
+
+from conftest import REPO
+
+EXAMPLE = REPO / "resources" / "example" / "protein.fasta"
+
+
+@pytest.fixture(scope="module")
+def example():
+    """The first 60 sequences of the bundled protein example."""
+    store = ingest_fasta([EXAMPLE]).store
+    return store, scoring_scheme("protein")
+
+
+@pytest.fixture(scope="module")
+def small(example, tmp_path_factory):
+    store, _ = example
+    path = tmp_path_factory.mktemp("small") / "small.fasta"
+    path.write_text("".join(f">{store.ids[i]}\n{store.sequence(i)}\n" for i in range(60)))
+    return ingest_fasta([path]).store
+
+
+def test_exhaustive_hits_cover_every_pair_with_exact_scores(small, example):
+    _, scheme = example
+    hits = search_hits(small, small, scheme, HitFilter(exhaustive=True))
+    assert len(hits) == small.n_sequences**2
+    for row in hits.sample(40, random_state=0).itertuples():
+        expected = local_score(
+            small.sequence_codes(row.query), small.sequence_codes(row.target), scheme
+        )
+        assert row.raw == expected
+
+
+def test_hits_are_sorted_best_first_and_pass_the_threshold(small, example):
+    _, scheme = example
+    hits = search_hits(small, small, scheme, HitFilter(max_evalue=1e-3))
+    assert (hits["evalue"] <= 1e-3).all()
+    for _, group in hits.groupby("query", sort=False):
+        assert group["evalue"].is_monotonic_increasing
+    # The best hit scores like the self hit (an identical copy may tie with it).
+    first = hits.groupby("query").head(1)
+    best_self = self_scores(small, scheme)[first["query"]]
+    assert (first["raw"].to_numpy() == best_self).all()
+
+
+def test_blocks_give_the_same_hits(small, example):
+    _, scheme = example
+    whole = search_hits(small, small, scheme)
+    parts = pd.concat(
+        [
+            search_hits(small, small, scheme, query_indices=block_rows(small.n_sequences, b, 3))
+            for b in range(3)
+        ]
+    ).sort_values("query", kind="stable", ignore_index=True)
+    pd.testing.assert_frame_equal(parts, whole)
+
+
+def test_pair_table_has_each_unordered_pair_once_with_symmetric_evalue(small, example):
+    _, scheme = example
+    hits = search_hits(small, small, scheme)
+    pairs = alignment_pairs(hits, self_scores(small, scheme))
+    assert (pairs["query"] < pairs["target"]).all()
+    assert not pairs.duplicated(["query", "target"]).any()
+    both = hits.set_index(["query", "target"])["evalue"]
+    for row in pairs.itertuples():
+        forward = both.get((row.query, row.target))
+        backward = both.get((row.target, row.query))
+        assert row.evalue == pytest.approx(max(forward, backward if backward else 0))
+    assert pairs["score_ratio"].between(0, 1).all()
+
+
+def test_blast_table_columns(small, example):
+    _, scheme = example
+    hits = search_hits(small, small, scheme, HitFilter(max_evalue=1e-5))
+    table = blast_table(hits, small.ids, small.ids, ["qlen", "raw", "fident", "qcov", "cigar"])
+    assert list(table.columns[:12]) == [
+        "qseqid", "sseqid", "pident", "length", "mismatch", "gapopen",
+        "qstart", "qend", "sstart", "send", "evalue", "bitscore",
+    ]  # fmt: skip
+    self_rows = table[table["qseqid"] == table["sseqid"]]
+    assert (self_rows["pident"] == "100.000").all() and (self_rows["qcov"] == "1.000").all()
+
+
+def test_cli_align_fasta_pair(tmp_path):
+    query = tmp_path / "q.fa"
+    query.write_text(">q1\nMKVLAAGIWQQRRSTEHHHHKLLLAGGGWPPP\n")
+    out = tmp_path / "hits.tsv"
+    code = main(
+        ["align", str(query), str(EXAMPLE), "-o", str(out), "--exhaustive", "--header",
+         "--extra-columns", "tlen,raw"]
+    )  # fmt: skip
+    assert code == 0
+    table = pd.read_csv(out, sep="\t")
+    assert len(table) == 298 and set(table["qseqid"]) == {"q1"}
+
+
+def test_cli_dna_defaults(tmp_path):
+    dna = REPO / "resources" / "example" / "dna.fasta"
+    out = tmp_path / "hits.tsv"
+    assert main(["align", str(dna), "-o", str(out), "--evalue", "1e-10"]) == 0
+    table = pd.read_csv(out, sep="\t", header=None)
+    assert (table[10].astype(float) <= 1e-10).all()
+
+
+@pytest.mark.skipif(shutil.which("blastp") is None, reason="NCBI BLAST+ is not installed")
+def test_agrees_with_blastp_on_every_hit_blastp_reports(tmp_path, example):
+    """blastp without composition statistics, SEG or Spouge's correction, run
+    beside seqsim: seqsim finds every blastp hit with a score at least as high
+    (blastp's gapped extension is heuristic), and where the scores are equal
+    the E-value and bit score are the same text."""
+    store, _ = example
+    queries = tmp_path / "q.fa"
+    picked = range(0, store.n_sequences, 15)
+    queries.write_text("".join(f">{store.ids[i]}\n{store.sequence(i)}\n" for i in picked))
+    subprocess.run(
+        ["makeblastdb", "-in", str(EXAMPLE), "-dbtype", "prot", "-out", str(tmp_path / "db")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    blast = subprocess.run(
+        ["blastp", "-query", str(queries), "-db", str(tmp_path / "db"), "-outfmt", "6 std score",
+         "-comp_based_stats", "0", "-seg", "no", "-evalue", "10", "-max_target_seqs", "1000"],
+        check=True, capture_output=True, text=True, env={**os.environ, "OLD_FSC": "1"},
+    ).stdout  # fmt: skip
+    ours = tmp_path / "ours.tsv"
+    assert (
+        main(["align", str(queries), str(EXAMPLE), "-o", str(ours), "--extra-columns", "raw"]) == 0
+    )
+    columns = ["q", "t", "pident", "length", "mismatch", "gapopen", "qstart", "qend",
+               "sstart", "send", "evalue", "bitscore", "raw"]  # fmt: skip
+    theirs = pd.read_csv(io.StringIO(blast), sep="\t", names=columns, dtype=str)
+    theirs = theirs.drop_duplicates(["q", "t"])  # blastp may add weaker HSPs of a pair
+    mine = pd.read_csv(ours, sep="\t", names=columns, dtype=str)
+    merged = theirs.merge(mine, on=["q", "t"], suffixes=("_blast", "_seqsim"))
+    assert len(merged) == len(theirs) > 100  # every blastp hit is found
+    raw_blast, raw_seqsim = merged["raw_blast"].astype(int), merged["raw_seqsim"].astype(int)
+    assert (raw_seqsim >= raw_blast).all()
+    same = merged[raw_seqsim == raw_blast]
+    assert len(same) > 0.98 * len(merged)
+    for column in ("evalue", "bitscore"):
+        assert (same[f"{column}_blast"] == same[f"{column}_seqsim"]).all(), column
+    # Equal-score alignments may start or end elsewhere (ties): most coordinates agree.
+    assert (same["qstart_blast"] == same["qstart_seqsim"]).mean() > 0.9
+    assert len(mine) >= len(theirs)  # exhaustive: never fewer hits

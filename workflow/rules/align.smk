@@ -1,0 +1,60 @@
+ALIGN = config["align"]
+
+
+# One job per block of query rows, each against every sequence.
+rule align:
+    input:
+        store=STORE_FILES,
+    output:
+        hits=f"{RESULTS}/alignments/hits_block_{{block}}.parquet",
+        pairs=f"{RESULTS}/alignments/pairs_block_{{block}}.parquet",
+    params:
+        seqsim=SEQSIM,
+        store=folder_of("store"),
+        n_blocks=len(BLOCKS),
+        scoring=" ".join(
+            optional(f"--{key.replace('_', '-')}", ALIGN[key])
+            for key in (
+                "matrix",
+                "match_score",
+                "mismatch_score",
+                "open_gap_score",
+                "extend_gap_score",
+            )
+        ),
+        max_evalue=ALIGN["max_evalue"],
+        exhaustive="--exhaustive" if ALIGN["exhaustive"] else "",
+    log:
+        f"{LOGS}/align/block_{{block}}.log",
+    wildcard_constraints:
+        block=r"\d+",
+    threads: 1
+    conda:
+        CONDA_ENV
+    shell:
+        "{params.seqsim} align --store {params.store:q} --block {wildcards.block}"
+        " --n-blocks {params.n_blocks} {params.scoring} --evalue {params.max_evalue}"
+        " {params.exhaustive} --threads {threads} --hits-out {output.hits:q}"
+        " --pairs-out {output.pairs:q} 2> {log:q}"
+
+
+rule tabulate_hits:
+    input:
+        store=STORE_FILES,
+        hits=expand(f"{RESULTS}/alignments/hits_block_{{block}}.parquet", block=BLOCKS),
+    output:
+        f"{RESULTS}/alignments/hits.tsv",
+    params:
+        seqsim=SEQSIM,
+        store=folder_of("store"),
+        extra=",".join(ALIGN["extra_columns"]),
+    log:
+        f"{LOGS}/tabulate_hits/tabulate_hits.log",
+    conda:
+        CONDA_ENV
+    shell:
+        "{params.seqsim} tabulate-hits --store {params.store:q} --hits {input.hits:q}"
+        " --extra-columns '{params.extra}' -o {output:q} 2> {log:q}"
+
+
+ALIGN_PAIRS = expand(f"{RESULTS}/alignments/pairs_block_{{block}}.parquet", block=BLOCKS)
