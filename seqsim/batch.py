@@ -10,6 +10,8 @@ Smith-Waterman score of the pair.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numba
@@ -17,7 +19,7 @@ import numpy as np
 
 from seqsim.errors import ConfigError
 from seqsim.kernels.alignment import _local_score
-from seqsim.kernels.batch_sw import PAD_SCORE, _align_batches
+from seqsim.kernels.batch_sw import PAD_SCORE, _align_batches, _align_batches_serial
 from seqsim.kernels.simd import VECTOR_BYTES
 from seqsim.scoring import ScoringScheme
 
@@ -125,18 +127,29 @@ class BatchAligner:
         lanes = VECTOR_BYTES // lane_type.itemsize
         return pack_targets(self.codes, self.offsets, targets, lanes=lanes, pad_code=self.pad_code)
 
-    def _run(self, query: np.ndarray, batches: TargetBatches, lane_type: np.dtype) -> np.ndarray:
+    def _run(
+        self, query: np.ndarray, batches: TargetBatches, lane_type: np.dtype, parallel: bool
+    ) -> np.ndarray:
         out = np.zeros(batches.slots.size, dtype=np.int32)
-        _align_batches(
+        args = (
             query, self.tables, batches.columns, batches.batch_offsets,
             self.scheme.open_gap_score, self.scheme.extend_gap_score,
             np.zeros(1, dtype=lane_type), out,
         )  # fmt: skip
+        if not parallel:
+            _align_batches_serial(*args)
+            return out
+        previous = numba.set_parallel_chunksize(1)
+        try:
+            _align_batches(*args)
+        finally:
+            numba.set_parallel_chunksize(previous)
         return out
 
-    def scores(self, query: np.ndarray) -> np.ndarray:
+    def scores(self, query: np.ndarray, *, parallel: bool = True) -> np.ndarray:
         """Exact local scores of ``query`` (uint8 codes) against every target,
-        in the order of ``targets`` (int64)."""
+        in the order of ``targets`` (int64). ``parallel`` spreads the target
+        batches over numba's threads (``numba.set_num_threads``)."""
         query = np.ascontiguousarray(query, dtype=np.uint8)
         if query.size and int(query.max()) >= self.pad_code:
             raise ConfigError("query codes are outside the scoring scheme's alphabet")
@@ -145,7 +158,7 @@ class BatchAligner:
         result = np.zeros(self.targets.size, dtype=np.int64)
         batches, lane_type = self._first, self.first_type
         while True:
-            lane_scores = self._run(query, batches, lane_type)
+            lane_scores = self._run(query, batches, lane_type, parallel)
             filled = batches.slots >= 0
             result[position[batches.slots[filled]]] = lane_scores[filled]
             saturated = batches.slots[filled & (lane_scores >= _SATURATION[lane_type])]
@@ -161,3 +174,22 @@ class BatchAligner:
                     self.scheme.matrix, self.scheme.open_gap_score, self.scheme.extend_gap_score,
                 )  # fmt: skip
             return result
+
+    def scores_many(
+        self, queries: Sequence[np.ndarray], *, threads: int = 1
+    ) -> Iterator[np.ndarray]:
+        """:meth:`scores` of each query, in order, with one query per thread.
+
+        Query-level threads keep both cores busy without a synchronisation per
+        query, which scales better than splitting each query's targets.
+        """
+        if threads <= 1:
+            yield from (self.scores(query, parallel=False) for query in queries)
+            return
+        chunk = 8 * threads  # bounds the score arrays held at once
+        with ThreadPoolExecutor(threads) as pool:
+            for start in range(0, len(queries), chunk):
+                yield from pool.map(
+                    lambda query: self.scores(query, parallel=False),
+                    queries[start : start + chunk],
+                )

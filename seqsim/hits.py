@@ -65,6 +65,7 @@ def search_hits(
     hit_filter: HitFilter = HitFilter(),
     *,
     query_indices: np.ndarray | None = None,
+    threads: int = 1,
 ) -> pd.DataFrame:
     """Hits of every query against every target, best first within each query.
 
@@ -74,7 +75,8 @@ def search_hits(
     ``sstart``, ``send`` (1-based, inclusive, as BLAST), ``qlen``, ``tlen``,
     ``cigar``, and ``evalue_pair``: the larger of the pair's E-values in the
     two directions (query and target swapped), a symmetric significance.
-    The E-value takes the whole target set as the database.
+    The E-value takes the whole target set as the database. ``threads``
+    score that many queries at once.
     """
     if queries.alphabet != targets.alphabet and {queries.alphabet, targets.alphabet} != {
         "dna",
@@ -90,9 +92,13 @@ def search_hits(
     db_length, n_targets = int(target_lengths.sum()), targets.n_sequences
     rows = np.arange(queries.n_sequences) if query_indices is None else query_indices
     columns: dict[str, list] = {name: [] for name in _HIT_FIELDS}
-    for query in progress(rows, total=len(rows), desc="align", unit="queries"):
+    all_raw = aligner.scores_many(
+        [queries.sequence_codes(int(query)) for query in rows], threads=threads
+    )
+    for query, raw in progress(
+        zip(rows, all_raw, strict=True), total=len(rows), desc="align", unit="queries"
+    ):
         query_codes = queries.sequence_codes(int(query))
-        raw = aligner.scores(query_codes)
         expect = evalue(raw, query_codes.size, db_length, n_targets, params)
         if hit_filter.exhaustive:
             chosen = np.arange(n_targets)

@@ -132,6 +132,11 @@ def test_thread_count_does_not_change_scores():
     finally:
         numba.set_num_threads(before)
     assert np.array_equal(one, two)
+    queries = sequences[:40]
+    serial = list(aligner.scores_many(queries, threads=1))
+    threaded = list(aligner.scores_many(queries, threads=2))
+    assert all(np.array_equal(a, b) for a, b in zip(serial, threaded, strict=True))
+    assert np.array_equal(serial[0], one)
 
 
 @pytest.mark.skipif(not HAS_AVX2, reason="checks AVX2 code generation")

@@ -49,15 +49,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="comma-separated extra columns after BLAST's 12: qlen,tlen,raw,nident,positive,"
         "gaps,fident,shorter_ident,qcov,tcov,cigar",
     )
-    parser.add_argument("--threads", type=int, default=1, help="threads for the batch kernel")
+    parser.add_argument("--threads", type=int, default=1, help="queries aligned at once")
     parser.add_argument(
         "--header", action="store_true", help="write a header row with the column names"
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    import numba
-
     from seqsim.errors import ConfigError
     from seqsim.features import block_rows
     from seqsim.hits import HitFilter, alignment_pairs, blast_table, search_hits, self_scores
@@ -81,7 +79,6 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("--pairs-out needs an all-vs-all (--store, or a query FASTA alone)")
     if args.threads < 1:
         raise ConfigError("--threads must be at least 1")
-    numba.set_num_threads(min(args.threads, numba.config.NUMBA_NUM_THREADS))
     scheme = scoring_scheme(
         queries.alphabet,
         matrix=args.matrix,
@@ -94,7 +91,9 @@ def run(args: argparse.Namespace) -> int:
         max_evalue=args.evalue, min_score=args.min_score, exhaustive=args.exhaustive
     )
     rows = block_rows(queries.n_sequences, args.block, args.n_blocks)
-    hits = search_hits(queries, targets, scheme, hit_filter, query_indices=rows)
+    hits = search_hits(
+        queries, targets, scheme, hit_filter, query_indices=rows, threads=args.threads
+    )
     if args.output:
         extra = [c for c in args.extra_columns.split(",") if c]
         table = blast_table(hits, queries.ids, targets.ids, extra)

@@ -78,18 +78,44 @@ def _align_batch(
         out[at + lane] = vlane(best, lane)
 
 
+@numba.jit(nopython=True, nogil=True, cache=True)
+def _align_one_batch(
+    query, tables, columns, batch_offsets, batch, open_gap, extend_gap, lane_type, out
+):
+    """:func:`_align_batch` for batch number ``batch``, with freshly allocated work buffers."""
+    lanes = VECTOR_BYTES // lane_type.itemsize
+    H = np.empty(query.size * lanes, dtype=lane_type.dtype)
+    E = np.empty(query.size * lanes, dtype=lane_type.dtype)
+    P = np.empty(tables.shape[0] * lanes, dtype=lane_type.dtype)
+    _align_batch(
+        query, tables, columns, batch_offsets[batch], batch_offsets[batch + 1],
+        H, E, P, open_gap, extend_gap, out, batch * lanes,
+    )  # fmt: skip
+
+
 @numba.jit(nopython=True, nogil=True, cache=True, parallel=True)
 def _align_batches(query, tables, columns, batch_offsets, open_gap, extend_gap, lane_type, out):
-    """Run :func:`_align_batch` over every batch (in parallel); ``out`` gets
+    """Run :func:`_align_batch` over every batch, in parallel; ``out`` gets
     each lane's best score, lanes of batch b at ``out[b * lanes:(b + 1) * lanes]``.
-    ``lane_type`` is any array of the lane dtype (int8 or int16)."""
-    lanes = VECTOR_BYTES // lane_type.itemsize
+    ``lane_type`` is any array of the lane dtype (int8 or int16).
+
+    Callers set ``numba.set_parallel_chunksize(1)``: batches are sorted by
+    length, so equal static shares would be unequal work; the longest go first.
+    """
     n_batches = batch_offsets.size - 1
-    for batch in numba.prange(n_batches):
-        H = np.empty(query.size * lanes, dtype=lane_type.dtype)
-        E = np.empty(query.size * lanes, dtype=lane_type.dtype)
-        P = np.empty(tables.shape[0] * lanes, dtype=lane_type.dtype)
-        _align_batch(
-            query, tables, columns, batch_offsets[batch], batch_offsets[batch + 1],
-            H, E, P, open_gap, extend_gap, out, batch * lanes,
+    for k in numba.prange(n_batches):
+        _align_one_batch(
+            query, tables, columns, batch_offsets, n_batches - 1 - k,
+            open_gap, extend_gap, lane_type, out,
         )  # fmt: skip
+
+
+@numba.jit(nopython=True, nogil=True, cache=True)
+def _align_batches_serial(
+    query, tables, columns, batch_offsets, open_gap, extend_gap, lane_type, out
+):
+    """:func:`_align_batches` on the calling thread only (for query-level threads)."""
+    for batch in range(batch_offsets.size - 1):
+        _align_one_batch(
+            query, tables, columns, batch_offsets, batch, open_gap, extend_gap, lane_type, out
+        )
