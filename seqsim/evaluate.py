@@ -1,0 +1,117 @@
+"""Sensitivity up to the first false positive, with the semantics of the
+Foldseek SCOPe40 benchmark (van Kempen et al. 2023).
+
+For each query, its hits are read best first, skipping self hits and keeping
+only the best hit per target. A hit whose fold differs from the query's (or
+whose target has no label) is a false positive and ends the count. Before it,
+a hit in the query's family counts at family level, in its superfamily but
+another family at superfamily level, and in its fold but another superfamily
+at fold level. Per query, with famCnt / sfamCnt / foldCnt the members of the
+query's family / superfamily / fold in the labelled set (the query included)::
+
+    family      = found / (famCnt - 1)
+    superfamily = found / (sfamCnt - (famCnt - 1))
+    fold        = found / (foldCnt - (sfamCnt - 1))
+
+Only queries with at least one other member at every level are scored (a
+superfamily with members outside the family, a fold with members outside the
+superfamily); the benchmark reports the mean over them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from seqsim.errors import ConfigError
+
+LEVELS = ("family", "superfamily", "fold")
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Mean sensitivities and the per-query table behind them."""
+
+    family: float
+    superfamily: float
+    fold: float
+    n_queries: int
+    per_query: pd.DataFrame  # query, family, superfamily, fold
+
+    def as_row(self) -> dict[str, float]:
+        return {"FAM": self.family, "SFAM": self.superfamily, "FOLD": self.fold}
+
+
+def scop_levels(labels: pd.DataFrame) -> pd.DataFrame:
+    """``id`` -> family, superfamily, fold, from ``sccs`` (a.1.1.2) or those columns."""
+    if {"family", "superfamily", "fold"} <= set(labels.columns):
+        table = labels[["id", "family", "superfamily", "fold"]]
+    elif "sccs" in labels.columns:
+        parts = labels["sccs"].str.split(".", expand=True)
+        table = pd.DataFrame(
+            {
+                "id": labels["id"],
+                "family": labels["sccs"],
+                "superfamily": parts[0] + "." + parts[1] + "." + parts[2],
+                "fold": parts[0] + "." + parts[1],
+            }
+        )
+    else:
+        raise ConfigError("labels need family/superfamily/fold columns or an sccs column")
+    if table["id"].duplicated().any():
+        raise ConfigError("labels list an id twice")
+    return table.set_index("id")
+
+
+def sensitivity_to_first_fp(hits: pd.DataFrame, labels: pd.DataFrame) -> Sensitivity:
+    """Score ranked hits against SCOP-style labels.
+
+    ``hits`` has columns ``query``, ``target`` (ids), in best-first order
+    within each query (sort before calling). Queries and targets outside
+    ``labels`` (the evaluated set) are ignored as queries and count as false
+    positives as targets.
+    """
+    levels = scop_levels(labels)
+    counts = {level: levels[level].map(levels[level].value_counts()) for level in LEVELS}
+    fam_cnt, sfam_cnt, fold_cnt = counts["family"], counts["superfamily"], counts["fold"]
+    denominators = pd.DataFrame(
+        {
+            "family": fam_cnt - 1,
+            "superfamily": sfam_cnt - (fam_cnt - 1),
+            "fold": fold_cnt - (sfam_cnt - 1),
+        }
+    )
+    scored = (fam_cnt > 1) & (sfam_cnt > fam_cnt) & (fold_cnt > sfam_cnt)
+    queries = levels.index[scored.to_numpy()]
+
+    ranked = hits[["query", "target"]]
+    ranked = ranked[(ranked["query"] != ranked["target"]) & ranked["query"].isin(queries)]
+    ranked = ranked.drop_duplicates(["query", "target"], keep="first")
+    found = {level: dict.fromkeys(queries, 0) for level in LEVELS}
+    known = levels.index
+    for query, group in ranked.groupby("query", sort=False):
+        query_levels = levels.loc[query]
+        targets = group["target"].to_numpy()
+        in_set = np.isin(targets, known)
+        target_levels = levels.reindex(targets)
+        same_fold = in_set & (target_levels["fold"].to_numpy() == query_levels["fold"])
+        first_fp = int(np.argmin(same_fold)) if not same_fold.all() else len(targets)
+        before = target_levels.iloc[:first_fp]
+        same_family = before["family"].to_numpy() == query_levels["family"]
+        same_superfamily = before["superfamily"].to_numpy() == query_levels["superfamily"]
+        found["family"][query] = int(same_family.sum())
+        found["superfamily"][query] = int((same_superfamily & ~same_family).sum())
+        found["fold"][query] = int((~same_superfamily).sum())
+    per_query = pd.DataFrame(
+        {
+            "query": queries,
+            **{
+                level: [found[level][q] / denominators.at[q, level] for q in queries]
+                for level in LEVELS
+            },
+        }
+    )
+    means = {level: float(per_query[level].mean()) if len(per_query) else 0.0 for level in LEVELS}
+    return Sensitivity(**means, n_queries=len(queries), per_query=per_query)

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from seqsim.evaluate import scop_levels, sensitivity_to_first_fp
+
+from conftest import shared_data
+
+LABELS = pd.DataFrame(
+    {
+        "id": ["q", "f1", "s1", "s2", "o1", "x"],
+        "sccs": ["a.1.1.1", "a.1.1.1", "a.1.1.2", "a.1.1.3", "a.1.2.1", "b.1.1.1"],
+    }
+)
+
+
+def hits(rows):
+    return pd.DataFrame(rows, columns=["query", "target"])
+
+
+def test_hand_computed_case():
+    # q: famCnt 2, sfamCnt 4, foldCnt 5 -> denominators 1, 3, 2.
+    result = sensitivity_to_first_fp(
+        hits([("q", "q"), ("q", "s1"), ("q", "f1"), ("q", "f1"), ("q", "x"), ("q", "o1")]),
+        LABELS,
+    )
+    assert result.n_queries == 2  # q and f1; s1, s2, o1, x lack members at some level
+    row = result.per_query.set_index("query").loc["q"]
+    assert (row["family"], row["superfamily"], row["fold"]) == (1.0, pytest.approx(1 / 3), 0.0)
+    assert result.family == 0.5 and result.superfamily == pytest.approx(1 / 6)
+
+
+def test_unlabelled_target_is_a_false_positive():
+    result = sensitivity_to_first_fp(hits([("q", "unknown"), ("q", "f1")]), LABELS)
+    assert result.per_query.set_index("query").loc["q", "family"] == 0.0
+
+
+def test_fold_level_counts_other_superfamilies_only():
+    result = sensitivity_to_first_fp(hits([("q", "o1"), ("q", "s2")]), LABELS)
+    row = result.per_query.set_index("query").loc["q"]
+    assert (row["family"], row["superfamily"], row["fold"]) == (0.0, pytest.approx(1 / 3), 0.5)
+
+
+def test_levels_from_columns_or_sccs():
+    from_sccs = scop_levels(LABELS)
+    assert from_sccs.loc["o1"].tolist() == ["a.1.2.1", "a.1.2", "a.1"]
+
+
+def test_scope40_val_split_has_766_scored_queries():
+    folder = shared_data("scope40")
+    labels = pd.read_csv(folder / "labels.tsv", sep="\t")
+    split = pd.read_csv(folder / "split_foldseek.tsv", sep="\t")
+    val = labels[labels["id"].isin(split.loc[split["split"] == "val", "id"])]
+    assert sensitivity_to_first_fp(hits([]), val).n_queries == 766
