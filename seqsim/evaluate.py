@@ -115,3 +115,33 @@ def sensitivity_to_first_fp(hits: pd.DataFrame, labels: pd.DataFrame) -> Sensiti
     )
     means = {level: float(per_query[level].mean()) if len(per_query) else 0.0 for level in LEVELS}
     return Sensitivity(**means, n_queries=len(queries), per_query=per_query)
+
+
+def rank_blast_hits(table: pd.DataFrame, sort_by: str = "evalue") -> pd.DataFrame:
+    """``query``, ``target`` of BLAST tabular rows (columns by position: 0 query,
+    1 target, 10 E-value, 11 bit score), best first within each query and one
+    row per pair (the best; tools may report several alignments of a pair)."""
+    hits = pd.DataFrame(
+        {
+            "query": table[0].astype(str),
+            "target": table[1].astype(str),
+            "evalue": pd.to_numeric(table[10]),
+            "bitscore": pd.to_numeric(table[11]),
+            "order": np.arange(len(table)),
+        }
+    )
+    if sort_by == "evalue":
+        keys, ascending = ["evalue", "bitscore", "order"], [True, False, True]
+    elif sort_by == "bitscore":
+        keys, ascending = ["bitscore", "evalue", "order"], [False, True, True]
+    elif sort_by == "file":
+        keys, ascending = ["order"], [True]
+    else:
+        raise ConfigError(f"unknown ranking {sort_by!r}: use evalue, bitscore or file")
+    # Queries keep their first-appearance order; hits are ranked within each.
+    first_seen = hits.groupby("query", sort=False)["order"].transform("min")
+    hits = hits.assign(first=first_seen).sort_values(
+        ["first", *keys], ascending=[True, *ascending], kind="stable"
+    )
+    hits = hits.drop_duplicates(["query", "target"], keep="first")
+    return hits[["query", "target"]].reset_index(drop=True)

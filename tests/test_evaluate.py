@@ -53,3 +53,33 @@ def test_scope40_val_split_has_766_scored_queries():
     split = pd.read_csv(folder / "split_foldseek.tsv", sep="\t")
     val = labels[labels["id"].isin(split.loc[split["split"] == "val", "id"])]
     assert sensitivity_to_first_fp(hits([]), val).n_queries == 766
+
+
+def test_rank_blast_hits_keeps_the_best_row_per_pair_and_query_order():
+    from seqsim.evaluate import rank_blast_hits
+
+    table = pd.DataFrame(
+        [
+            ["q2", "a", *[0] * 8, 1e-3, 30.0],
+            ["q1", "b", *[0] * 8, 1e-9, 50.0],
+            ["q1", "c", *[0] * 8, 1e-20, 90.0],
+            ["q1", "b", *[0] * 8, 1e-30, 99.0],  # a second, better alignment of (q1, b)
+            ["q1", "d", *[0] * 8, 1e-20, 95.0],
+        ]
+    )
+    ranked = rank_blast_hits(table, "evalue")
+    assert ranked.values.tolist() == [["q2", "a"], ["q1", "b"], ["q1", "d"], ["q1", "c"]]
+    assert rank_blast_hits(table, "file").values.tolist()[1:] == [
+        ["q1", "b"], ["q1", "c"], ["q1", "d"],
+    ]  # fmt: skip
+
+
+def test_cli_evaluate(tmp_path, capsys):
+    from seqsim.cli import main
+
+    labels = tmp_path / "labels.tsv"
+    LABELS.to_csv(labels, sep="\t", index=False)
+    hits = tmp_path / "hits.tsv"
+    hits.write_text("q\tf1\t0\t0\t0\t0\t0\t0\t0\t0\t1e-5\t40\n")
+    assert main(["evaluate", "--hits", str(hits), "--labels", str(labels)]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "2\t0.5000\t0.0000\t0.0000"

@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, str] = {
     "cluster": "cluster",
     "align": "align",
     "tabulate-hits": "tabulate_hits",
+    "evaluate": "evaluate",
     "fetch-scope": "fetch_scope",
 }
 
