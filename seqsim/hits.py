@@ -8,20 +8,24 @@ exactly; pairs passing the E-value and score thresholds (or every pair with
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from seqsim.align import align, local_score
+from seqsim.align import local_score
 from seqsim.batch import BatchAligner
 from seqsim.errors import ConfigError
+from seqsim.kernels.alignment import STAT_FIELDS, _local_traceback_many
 from seqsim.progress import progress
 from seqsim.scoring import ScoringScheme
 from seqsim.statistics import bit_score, evalue, karlin_altschul
 from seqsim.store import SequenceStore
 
 log = logging.getLogger("seqsim")
+
+_OP_LETTERS = "MID"  # seqsim.kernels.alignment OP_MATCH, OP_INSERT, OP_DELETE
 
 # BLAST's 12 standard tabular columns (-outfmt 6), in order.
 STANDARD_COLUMNS = [
@@ -91,14 +95,10 @@ def search_hits(
     target_lengths = targets.lengths
     db_length, n_targets = int(target_lengths.sum()), targets.n_sequences
     rows = np.arange(queries.n_sequences) if query_indices is None else query_indices
-    columns: dict[str, list] = {name: [] for name in _HIT_FIELDS}
-    all_raw = aligner.scores_many(
-        [queries.sequence_codes(int(query)) for query in rows], threads=threads
-    )
-    for query, raw in progress(
-        zip(rows, all_raw, strict=True), total=len(rows), desc="align", unit="queries"
-    ):
-        query_codes = queries.sequence_codes(int(query))
+
+    def query_hits(query: int) -> dict[str, np.ndarray]:
+        query_codes = queries.sequence_codes(query)
+        raw = aligner.scores(query_codes, parallel=False)
         expect = evalue(raw, query_codes.size, db_length, n_targets, params)
         if hit_filter.exhaustive:
             chosen = np.arange(n_targets)
@@ -107,14 +107,86 @@ def search_hits(
                 (expect <= hit_filter.max_evalue) & (raw >= max(hit_filter.min_score, 1))
             )
         chosen = chosen[np.lexsort((chosen, -raw[chosen], expect[chosen]))]
-        reverse = evalue(raw[chosen], target_lengths[chosen], db_length, n_targets, params)
-        bits = bit_score(raw[chosen], params)
-        for k, target in enumerate(chosen):
-            hit = align(query_codes, targets.sequence_codes(int(target)), scheme)
-            assert hit.score == raw[target], "traceback and batch scores disagree"
-            _append(columns, int(query), int(target), hit, float(expect[target]), float(bits[k]))
-            columns["evalue_pair"].append(max(float(expect[target]), float(reverse[k])))
-    return pd.DataFrame(columns)
+        stats, run_offsets, run_ops, run_lengths = _local_traceback_many(
+            query_codes, targets.codes, targets.offsets, chosen, scheme.matrix,
+            scheme.open_gap_score, scheme.extend_gap_score,
+        )  # fmt: skip
+        if not np.array_equal(stats[:, 0], raw[chosen]):
+            raise AssertionError("traceback and batch scores disagree")
+        return {
+            "query": np.full(chosen.size, query, dtype=np.int64),
+            "target": chosen,
+            "stats": stats,
+            "evalue": expect[chosen],
+            "evalue_reverse": evalue(
+                raw[chosen], target_lengths[chosen], db_length, n_targets, params
+            ),
+            "cigar": _cigars(run_offsets, run_ops, run_lengths),
+        }
+
+    parts = list(
+        progress(
+            _threaded_map(query_hits, [int(r) for r in rows], threads),
+            total=len(rows), desc="align", unit="queries",
+        )
+    )  # fmt: skip
+    return _hit_table(parts, params, queries, targets)
+
+
+def _threaded_map(function, items: list, threads: int):
+    """``map`` over ``items`` on ``threads`` threads, in order, a bounded chunk at a time."""
+    if threads <= 1:
+        yield from map(function, items)
+        return
+    chunk = 8 * threads
+    with ThreadPoolExecutor(threads) as pool:
+        for start in range(0, len(items), chunk):
+            yield from pool.map(function, items[start : start + chunk])
+
+
+def _cigars(run_offsets: np.ndarray, run_ops: np.ndarray, run_lengths: np.ndarray) -> list[str]:
+    pieces = [f"{length}{_OP_LETTERS[op]}" for op, length in zip(run_ops, run_lengths, strict=True)]
+    return ["".join(pieces[a:b]) for a, b in zip(run_offsets[:-1], run_offsets[1:], strict=True)]
+
+
+def _hit_table(parts, params, queries: SequenceStore, targets: SequenceStore) -> pd.DataFrame:
+    def joined(key: str) -> np.ndarray:
+        return np.concatenate([p[key] for p in parts]) if parts else np.zeros(0, np.int64)
+
+    stats = (
+        np.concatenate([p["stats"] for p in parts])
+        if parts
+        else np.zeros((0, len(STAT_FIELDS)), np.int64)
+    )
+    field = {name: stats[:, k] for k, name in enumerate(STAT_FIELDS)}
+    query, target = joined("query"), joined("target")
+    aligned = field["length"] > 0
+    expect = joined("evalue").astype(np.float64)
+    return pd.DataFrame(
+        {
+            "query": query,
+            "target": target,
+            "raw": field["score"],
+            "bitscore": np.asarray(bit_score(field["score"], params), dtype=np.float64),
+            "evalue": expect,
+            "length": field["length"],
+            "nident": field["identities"],
+            "mismatch": field["mismatches"],
+            "positive": field["positives"],
+            "gapopen": field["gap_opens"],
+            "gaps": field["gaps"],
+            # BLAST: 1-based inclusive; an empty local alignment reports 0 0.
+            "qstart": np.where(aligned, field["query_start"] + 1, 0),
+            "qend": field["query_end"],
+            "sstart": np.where(aligned, field["target_start"] + 1, 0),
+            "send": field["target_end"],
+            "qlen": queries.lengths[query] if query.size else np.zeros(0, np.int64),
+            "tlen": targets.lengths[target] if target.size else np.zeros(0, np.int64),
+            "cigar": [c for p in parts for c in p["cigar"]],
+            "evalue_pair": np.maximum(expect, joined("evalue_reverse").astype(np.float64)),
+        },
+        columns=_HIT_FIELDS,
+    )
 
 
 def self_scores(store: SequenceStore, scheme: ScoringScheme) -> np.ndarray:
@@ -172,32 +244,6 @@ _HIT_FIELDS = [
     "positive", "gapopen", "gaps", "qstart", "qend", "sstart", "send", "qlen", "tlen", "cigar",
     "evalue_pair",
 ]  # fmt: skip
-
-
-def _append(columns, query, target, hit, expect, bits) -> None:
-    values = {
-        "query": query,
-        "target": target,
-        "raw": hit.score,
-        "bitscore": bits,
-        "evalue": expect,
-        "length": hit.alignment_length,
-        "nident": hit.identities,
-        "mismatch": hit.mismatches,
-        "positive": hit.positives,
-        "gapopen": hit.gap_opens,
-        "gaps": hit.gaps,
-        # BLAST: 1-based inclusive; an empty local alignment reports 0 0.
-        "qstart": hit.query_start + 1 if hit.alignment_length else 0,
-        "qend": hit.query_end,
-        "sstart": hit.target_start + 1 if hit.alignment_length else 0,
-        "send": hit.target_end,
-        "qlen": hit.query_length,
-        "tlen": hit.target_length,
-        "cigar": hit.cigar,
-    }
-    for name, value in values.items():
-        columns[name].append(value)
 
 
 def format_evalue(value: float) -> str:

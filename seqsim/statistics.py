@@ -416,6 +416,7 @@ def bit_score(raw, params: KarlinAltschul):
     return (params.lambda_ * _even(raw, params) - params.log_k) / math.log(2.0)
 
 
+@functools.lru_cache(maxsize=65536)
 def length_adjustment(
     query_length: int, db_length: int, n_db_sequences: int, params: KarlinAltschul
 ) -> int:

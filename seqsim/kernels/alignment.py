@@ -253,3 +253,74 @@ def _global_traceback(query_codes, target_codes, matrix, open_gap, extend_gap):
     )
     start_i, start_j, ops = _traceback(trace, end_i, end_j)
     return best, start_i, end_i, start_j, end_j, ops
+
+
+# Columns of the statistics array returned by _local_traceback_many.
+STAT_FIELDS = (
+    "score", "query_start", "query_end", "target_start", "target_end", "length",
+    "identities", "mismatches", "positives", "gap_opens", "gaps",
+)  # fmt: skip
+
+
+@numba.jit(**JIT_OPTIONS)
+def _local_traceback_many(query_codes, codes, offsets, targets, matrix, open_gap, extend_gap):
+    """:func:`_local_traceback` of one query against each of ``targets``
+    (indices into the ``codes``/``offsets`` store), summarised without Python.
+
+    Returns ``stats`` (int64, one row per target, columns :data:`STAT_FIELDS`)
+    and the CIGAR of each alignment as operation runs: ``run_offsets`` (n + 1),
+    ``run_ops`` (uint8 ``OP_*``) and ``run_lengths``.
+    """
+    n = targets.size
+    stats = np.zeros((n, len(STAT_FIELDS)), dtype=np.int64)
+    run_offsets = np.zeros(n + 1, dtype=np.int64)
+    capacity = 64
+    run_ops = np.empty(capacity, dtype=np.uint8)
+    run_lengths = np.empty(capacity, dtype=np.int64)
+    n_runs = 0
+    for k in range(n):
+        target = codes[offsets[targets[k]] : offsets[targets[k] + 1]]
+        score, qs, qe, ts, te, ops = _local_traceback(
+            query_codes, target, matrix, open_gap, extend_gap
+        )
+        identities = mismatches = positives = gap_opens = gaps = 0
+        i, j = qs, ts
+        for c in range(ops.size):
+            op = ops[c]
+            if op == OP_MATCH:
+                a, b = query_codes[i], target[j]
+                if a == b:
+                    identities += 1
+                else:
+                    mismatches += 1
+                if matrix[a, b] > 0:
+                    positives += 1
+                i += 1
+                j += 1
+            else:
+                gaps += 1
+                if c == 0 or ops[c - 1] != op:
+                    gap_opens += 1
+                if op == OP_INSERT:
+                    i += 1
+                else:
+                    j += 1
+            if c == 0 or ops[c - 1] != op:
+                if n_runs == capacity:
+                    capacity *= 2
+                    grown_ops = np.empty(capacity, dtype=np.uint8)
+                    grown_ops[:n_runs] = run_ops[:n_runs]
+                    grown_lengths = np.empty(capacity, dtype=np.int64)
+                    grown_lengths[:n_runs] = run_lengths[:n_runs]
+                    run_ops, run_lengths = grown_ops, grown_lengths
+                run_ops[n_runs] = op
+                run_lengths[n_runs] = 0
+                n_runs += 1
+            run_lengths[n_runs - 1] += 1
+        run_offsets[k + 1] = n_runs
+        row = stats[k]
+        row[0], row[1], row[2], row[3], row[4] = score, qs, qe, ts, te
+        row[5], row[6], row[7], row[8], row[9], row[10] = (
+            ops.size, identities, mismatches, positives, gap_opens, gaps,
+        )  # fmt: skip
+    return stats, run_offsets, run_ops[:n_runs].copy(), run_lengths[:n_runs].copy()
