@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from seqsim.alphabet import AlphabetName
+from seqsim.alphabet import PROTEIN_LETTERS, AlphabetName
 from seqsim.errors import ConfigError, InputError
 from seqsim.io import read_table, write_npz, write_table
 from seqsim.kernels.kmers import _distinct_kmers, _shared_kmers
@@ -30,9 +30,20 @@ DEFAULT_K = {"protein": 3, "dna": 11, "rna": 11}
 # Largest k whose values fit in 63 bits.
 MAX_K = {"protein": 14, "dna": 31, "rna": 31}
 
+# Reduced protein alphabets: groups of amino acids counted as one letter, so that
+# k-mers of remote homologs match more often (Murphy et al. 2000, Protein Eng
+# 13:149; Dayhoff's six exchange groups). Letters outside the groups (B, Z, X,
+# *) stay ambiguous and break k-mers.
+REDUCED_ALPHABETS: dict[str, str] = {
+    "murphy10": "LVIM C AG ST P FYW EDNQ KR H",
+    "dayhoff6": "AGPST C DENQ HKR ILMV FWY",
+}
+
 PAIR_FEATURES: dict[str, str] = {
     "jaccard": "distinct shared k-mers / distinct k-mers in either sequence",
     "containment": "distinct shared k-mers / distinct k-mers of the sequence with fewer",
+    "containment_query": "distinct shared k-mers / distinct k-mers of the query",
+    "containment_target": "distinct shared k-mers / distinct k-mers of the target",
     "cosine": "cosine of the two k-mer count vectors",
 }
 PAIR_COLUMNS = ["query", "target", "n_shared", *PAIR_FEATURES]
@@ -74,22 +85,45 @@ def resolve_k(alphabet: AlphabetName, k: int | None) -> int:
     return k
 
 
+def reduction_table(name: str) -> np.ndarray:
+    """uint8[256]: protein store code -> reduced letter (group index), 255 for
+    letters outside every group."""
+    if name not in REDUCED_ALPHABETS:
+        raise ConfigError(
+            f"unknown reduced alphabet {name!r}; use one of {list(REDUCED_ALPHABETS)}"
+        )
+    table = np.full(256, 255, dtype=np.uint8)
+    for group, letters in enumerate(REDUCED_ALPHABETS[name].split()):
+        for letter in letters:
+            table[PROTEIN_LETTERS.index(letter)] = group
+    return table
+
+
 def count_kmers(
-    store: SequenceStore, *, k: int | None = None, canonical: bool = False
+    store: SequenceStore,
+    *,
+    k: int | None = None,
+    canonical: bool = False,
+    reduced_alphabet: str | None = None,
 ) -> KmerProfiles:
     """Count the distinct k-mers of every sequence in ``store``.
 
-    ``canonical`` (DNA/RNA only) merges each k-mer with its reverse complement.
+    ``canonical`` (DNA/RNA only) merges each k-mer with its reverse complement;
+    ``reduced_alphabet`` (protein only, a name in :data:`REDUCED_ALPHABETS`)
+    counts k-mers over amino-acid groups.
     """
     k = resolve_k(store.alphabet, k)
     if canonical and store.alphabet == "protein":
         raise ConfigError("canonical k-mers apply to DNA/RNA only")
+    codes = np.ascontiguousarray(store.codes, dtype=np.uint8)
+    base = KMER_BASE[store.alphabet]
+    if reduced_alphabet is not None:
+        if store.alphabet != "protein":
+            raise ConfigError("reduced alphabets apply to proteins only")
+        codes = reduction_table(reduced_alphabet)[codes]
+        base = len(REDUCED_ALPHABETS[reduced_alphabet].split())
     values, counts, offsets = _distinct_kmers(
-        np.ascontiguousarray(store.codes, dtype=np.uint8),
-        store.offsets.astype(np.int64),
-        k,
-        KMER_BASE[store.alphabet],
-        canonical,
+        codes, store.offsets.astype(np.int64), k, base, canonical
     )
     profiles = KmerProfiles(store.alphabet, k, canonical, values, counts, offsets)
     n_empty = int((profiles.n_distinct == 0).sum())
@@ -205,6 +239,8 @@ def score_pairs(
                 "n_shared": n_shared.astype(np.int32),
                 "jaccard": (n_shared / (n_q + n_t - n_shared)).astype(np.float32),
                 "containment": (n_shared / np.minimum(n_q, n_t)).astype(np.float32),
+                "containment_query": (n_shared / n_q).astype(np.float32),
+                "containment_target": (n_shared / n_t).astype(np.float32),
                 "cosine": (dot / (norms[query] * norms[target])).astype(np.float32),
             },
             columns=PAIR_COLUMNS,

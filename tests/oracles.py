@@ -29,6 +29,8 @@ def pair_features(a: Counter, b: Counter) -> dict[str, float]:
         "n_shared": shared,
         "jaccard": shared / union if union else 0.0,
         "containment": shared / min(len(a), len(b)) if min(len(a), len(b)) else 0.0,
+        "containment_query": shared / len(a) if a else 0.0,
+        "containment_target": shared / len(b) if b else 0.0,
         "cosine": dot / norm if norm else 0.0,
     }
 

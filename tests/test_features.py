@@ -13,6 +13,7 @@ from seqsim.errors import ConfigError
 from seqsim.features import (
     KMER_BASE,
     PAIR_COLUMNS,
+    REDUCED_ALPHABETS,
     count_kmers,
     read_pairs,
     read_profiles,
@@ -145,7 +146,8 @@ def test_pair_features_match_oracle_for_every_pair():
                 continue
             row = found[(i, j)]
             assert row.n_shared == expected["n_shared"]
-            for name in ("jaccard", "containment", "cosine"):
+            for name in ("jaccard", "containment", "containment_query", "containment_target",
+                         "cosine"):  # fmt: skip
                 assert getattr(row, name) == pytest.approx(expected[name], rel=1e-6)
     assert (pairs["query"] < pairs["target"]).all()
 
@@ -183,3 +185,33 @@ def test_profiles_file_bytes_are_reproducible(tmp_path):
     write_profiles(profiles, tmp_path / "a.npz")
     write_profiles(profiles, tmp_path / "b.npz")
     assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(protein_text, min_size=1, max_size=4), st.integers(1, 5),
+       st.sampled_from(sorted(REDUCED_ALPHABETS)))  # fmt: skip
+def test_reduced_alphabet_kmers_match_counter(sequences, k, name):
+    groups = REDUCED_ALPHABETS[name].split()
+    letter_group = {letter: str(g) for g, members in enumerate(groups) for letter in members}
+    profiles = count_kmers(make_store(sequences, "protein"), k=k, reduced_alphabet=name)
+    for index, sequence in enumerate(sequences):
+        reduced = "".join(letter_group.get(c, "-") for c in sequence)
+        expected = kmer_counter(reduced, k, "".join(str(g) for g in range(len(groups))))
+        start, end = profiles.offsets[index], profiles.offsets[index + 1]
+        got = {}
+        for value, count in zip(
+            profiles.values[start:end], profiles.counts[start:end], strict=True
+        ):
+            digits, value = [], int(value)
+            for _ in range(k):
+                value, digit = divmod(value, len(groups))
+                digits.append(str(digit))
+            got["".join(reversed(digits))] = int(count)
+        assert got == dict(expected)
+
+
+def test_reduced_alphabet_is_protein_only():
+    with pytest.raises(ConfigError, match="proteins only"):
+        count_kmers(make_store(["ACGT"], "dna"), k=2, reduced_alphabet="murphy10")
+    with pytest.raises(ConfigError, match="unknown reduced alphabet"):
+        count_kmers(make_store(["MKV"], "protein"), k=2, reduced_alphabet="nope")

@@ -18,6 +18,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="DNA/RNA: merge each k-mer with its reverse complement",
     )
+    parser.add_argument(
+        "--reduced-alphabet",
+        choices=["murphy10", "dayhoff6"],
+        help="protein: count k-mers over amino-acid groups (Murphy 10 or Dayhoff 6 letters)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,5 +30,8 @@ def run(args: argparse.Namespace) -> int:
     from seqsim.store import read_store
 
     store = read_store(args.store)
-    write_profiles(count_kmers(store, k=args.k, canonical=args.canonical), args.output)
+    profiles = count_kmers(
+        store, k=args.k, canonical=args.canonical, reduced_alphabet=args.reduced_alphabet
+    )
+    write_profiles(profiles, args.output)
     return 0

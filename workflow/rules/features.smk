@@ -8,12 +8,14 @@ rule count_kmers:
         store=folder_of("store"),
         k=optional("-k", config["kmers"]["k"]),
         canonical="--canonical" if config["kmers"]["canonical"] else "",
+        reduced=optional("--reduced-alphabet", config["kmers"]["reduced_alphabet"]),
     log:
         f"{LOGS}/count_kmers/count_kmers.log",
     conda:
         CONDA_ENV
     shell:
         "{params.seqsim} count-kmers --store {params.store:q} {params.k} {params.canonical}"
+        " {params.reduced}"
         " -o {output:q} 2> {log:q}"
 
 
