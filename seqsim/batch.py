@@ -19,7 +19,12 @@ import numpy as np
 
 from seqsim.errors import ConfigError
 from seqsim.kernels.alignment import _local_score
-from seqsim.kernels.batch_sw import PAD_SCORE, _align_batches, _align_batches_serial
+from seqsim.kernels.batch_sw import (
+    PAD_SCORE,
+    _align_batches,
+    _align_batches_serial,
+    _ungapped_batches_serial,
+)
 from seqsim.kernels.simd import VECTOR_BYTES
 from seqsim.scoring import ScoringScheme
 
@@ -122,6 +127,9 @@ class BatchAligner:
         values = [int(scheme.matrix.min()), int(scheme.matrix.max()), scheme.open_gap_score]
         self.first_type = np.dtype(np.int8 if min(values) >= -127 else np.int16)
         self._first = self._pack(self.targets, self.first_type)
+        # Store index -> position in `targets`.
+        self._position = np.full(self.offsets.size - 1, -1, dtype=np.int64)
+        self._position[self.targets] = np.arange(self.targets.size)
 
     def _pack(self, targets: np.ndarray, lane_type: np.dtype) -> TargetBatches:
         lanes = VECTOR_BYTES // lane_type.itemsize
@@ -146,15 +154,37 @@ class BatchAligner:
             numba.set_parallel_chunksize(previous)
         return out
 
+    def ungapped_scores(self, query: np.ndarray) -> np.ndarray:
+        """Best ungapped segment score of ``query`` against every target (in the
+        order of ``targets``), capped at 127: a cheap prefilter for :meth:`scores`."""
+        query = self._check_query(query)
+        if self.first_type != np.int8:
+            raise ConfigError("the ungapped prefilter needs scores that fit in int8")
+        out = np.zeros(self._first.slots.size, dtype=np.int32)
+        _ungapped_batches_serial(
+            query, self.tables, self._first.columns, self._first.batch_offsets, out
+        )
+        result = np.zeros(self.targets.size, dtype=np.int64)
+        filled = self._first.slots >= 0
+        result[self._position[self._first.slots[filled]]] = out[filled]
+        return result
+
+    def subset(self, targets: np.ndarray) -> BatchAligner:
+        """An aligner over some of the store's sequences (packed anew)."""
+        return BatchAligner(self.codes, self.offsets, self.scheme, targets)
+
+    def _check_query(self, query: np.ndarray) -> np.ndarray:
+        query = np.ascontiguousarray(query, dtype=np.uint8)
+        if query.size and int(query.max()) >= self.pad_code:
+            raise ConfigError("query codes are outside the scoring scheme's alphabet")
+        return query
+
     def scores(self, query: np.ndarray, *, parallel: bool = True) -> np.ndarray:
         """Exact local scores of ``query`` (uint8 codes) against every target,
         in the order of ``targets`` (int64). ``parallel`` spreads the target
         batches over numba's threads (``numba.set_num_threads``)."""
-        query = np.ascontiguousarray(query, dtype=np.uint8)
-        if query.size and int(query.max()) >= self.pad_code:
-            raise ConfigError("query codes are outside the scoring scheme's alphabet")
-        position = np.full(self.offsets.size - 1, -1, dtype=np.int64)
-        position[self.targets] = np.arange(self.targets.size)
+        query = self._check_query(query)
+        position = self._position
         result = np.zeros(self.targets.size, dtype=np.int64)
         batches, lane_type = self._first, self.first_type
         while True:

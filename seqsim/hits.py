@@ -51,15 +51,24 @@ EXTRA_COLUMNS = {
 @dataclass(frozen=True)
 class HitFilter:
     """Which pairs become hits: E-value <= ``max_evalue`` and raw score >=
-    ``min_score`` (and > 0), or every pair when ``exhaustive``."""
+    ``min_score`` (and > 0), or every pair when ``exhaustive``.
+
+    ``min_ungapped`` turns on a prefilter: only pairs whose best ungapped
+    segment scores at least this much are aligned with gaps (ignored when
+    ``exhaustive``). On SCOPe40, 30 keeps > 99.8% of the exhaustive search's
+    true positives while aligning about a fifth of the pairs.
+    """
 
     max_evalue: float = 10.0
     min_score: int = 1
     exhaustive: bool = False
+    min_ungapped: int | None = None
 
     def __post_init__(self) -> None:
         if self.max_evalue <= 0:
             raise ConfigError("the E-value threshold must be > 0")
+        if self.min_ungapped is not None and not 1 <= self.min_ungapped <= 127:
+            raise ConfigError("the ungapped prefilter score must be in 1..127")
 
 
 def search_hits(
@@ -98,7 +107,14 @@ def search_hits(
 
     def query_hits(query: int) -> dict[str, np.ndarray]:
         query_codes = queries.sequence_codes(query)
-        raw = aligner.scores(query_codes, parallel=False)
+        if hit_filter.min_ungapped is None or hit_filter.exhaustive:
+            raw = aligner.scores(query_codes, parallel=False)
+        else:
+            ungapped = aligner.ungapped_scores(query_codes)
+            candidates = np.flatnonzero(ungapped >= hit_filter.min_ungapped)
+            raw = np.zeros(n_targets, dtype=np.int64)
+            if candidates.size:
+                raw[candidates] = aligner.subset(candidates).scores(query_codes, parallel=False)
         expect = evalue(raw, query_codes.size, db_length, n_targets, params)
         if hit_filter.exhaustive:
             chosen = np.arange(n_targets)

@@ -21,6 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from seqsim.errors import InputError
+
 __all__ = [
     "atomic_path",
     "read_table",
@@ -96,7 +98,7 @@ def write_table(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
             arrow = pa.Table.from_pandas(table, preserve_index=False)
             pq.write_table(arrow, tmp, compression="zstd")
         else:
-            raise ValueError(f"unsupported table suffix {suffix!r} for {path}")
+            raise InputError(path, "unsupported table format: use a .tsv or .parquet file")
 
 
 def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -106,7 +108,7 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
         return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""])
     if suffix == ".parquet":
         return pq.read_table(path).to_pandas()
-    raise ValueError(f"unsupported table suffix {suffix!r} for {path}")
+    raise InputError(path, "unsupported table format: use a .tsv or .parquet file")
 
 
 def write_fasta(

@@ -157,3 +157,33 @@ def test_kernel_stays_vectorized(lane_type, instructions):
     assembly = kernel.inspect_asm(kernel.signatures[0])
     for instruction in instructions:
         assert re.search(rf"\b{instruction}\b", assembly), instruction
+
+
+def ungapped_oracle(matrix: np.ndarray, a: np.ndarray, b: np.ndarray) -> int:
+    """Best-scoring diagonal segment, by brute force."""
+    best = 0
+    for shift in range(-len(a) + 1, len(b)):
+        running = 0
+        for i in range(len(a)):
+            j = i + shift
+            if 0 <= j < len(b):
+                running = max(0, running + int(matrix[a[i], b[j]]))
+                best = max(best, running)
+    return best
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 50))
+def test_ungapped_scores_equal_the_oracle_below_the_int8_cap(seed, n_targets):
+    scheme = SCHEMES["blosum62"]
+    rng = np.random.default_rng(seed)
+    ancestor = rng.integers(0, 24, rng.integers(1, 120))
+    targets = [
+        related(rng, ancestor, 0.4, 24) if k % 2 else rng.integers(0, 24, rng.integers(0, 120))
+        for k in range(n_targets)
+    ]
+    codes, offsets = store_of([t.astype(np.uint8) for t in targets])
+    query = related(rng, ancestor, 0.3, 24)
+    got = BatchAligner(codes, offsets, scheme).ungapped_scores(query)
+    expected = [min(127, ungapped_oracle(scheme.matrix, query, t)) for t in targets]
+    assert got.tolist() == expected

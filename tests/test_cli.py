@@ -53,3 +53,14 @@ def test_stages_chain_through_the_cli(tmp_path):
                  "--min-similarity", "0.2", "-o", str(tmp_path / "c.tsv")]) == 0  # fmt: skip
     assert main(["similarity-matrix", "--store", str(store), "--pairs", *blocks,
                  "--npy", str(tmp_path / "m2.npy"), "--max-sequences", "10"]) == 1  # fmt: skip
+
+
+def test_missing_or_unreadable_files_are_one_line_errors(tmp_path, capsys):
+    labels = tmp_path / "labels.tsv"
+    labels.write_text("id\tsccs\na\ta.1.1.1\n")
+    assert main(["evaluate", "--hits", str(tmp_path / "nope.tsv"), "--labels", str(labels)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"seqsim evaluate: error: {tmp_path / 'nope.tsv'}: No such file or directory"
+    )
+    assert main(["evaluate", "--hits", str(labels), "--labels", str(tmp_path / "x")]) == 1
+    assert "unsupported table format" in capsys.readouterr().err

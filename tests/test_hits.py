@@ -12,6 +12,7 @@ import pytest
 
 from seqsim.align import local_score
 from seqsim.cli import main
+from seqsim.errors import ConfigError
 from seqsim.features import block_rows
 from seqsim.hits import HitFilter, alignment_pairs, blast_table, search_hits, self_scores
 from seqsim.ingest import ingest_fasta
@@ -158,3 +159,16 @@ def test_agrees_with_blastp_on_every_hit_blastp_reports(tmp_path, example):
     # Equal-score alignments may start or end elsewhere (ties): most coordinates agree.
     assert (same["qstart_blast"] == same["qstart_seqsim"]).mean() > 0.9
     assert len(mine) >= len(theirs)  # exhaustive: never fewer hits
+
+
+def test_ungapped_prefilter_keeps_nearly_all_hits_and_changes_none(small, example):
+    _, scheme = example
+    full = search_hits(small, small, scheme, HitFilter(max_evalue=1.0))
+    filtered = search_hits(small, small, scheme, HitFilter(max_evalue=1.0, min_ungapped=30))
+    key = ["query", "target"]
+    merged = filtered.merge(full, on=key, suffixes=("", "_full"))
+    assert len(merged) == len(filtered)  # no pair appears that the full search lacks
+    assert (merged["raw"] == merged["raw_full"]).all()
+    assert len(filtered) >= 0.95 * len(full)
+    with pytest.raises(ConfigError):
+        HitFilter(min_ungapped=0)

@@ -79,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SeqsimError as error:
         print(f"seqsim {args.command}: error: {error}", file=sys.stderr)
         return 1
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as error:
+        # Files read through pandas, numpy or pyarrow: still one line, no traceback.
+        print(f"seqsim {args.command}: error: {error.filename}: {error.strerror}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"seqsim {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -44,6 +44,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--min-score", type=int, default=1, help="minimum raw score of a hit")
     parser.add_argument("--exhaustive", action="store_true", help="report every query-target pair")
     parser.add_argument(
+        "--min-ungapped",
+        type=int,
+        help="prefilter: align with gaps only pairs whose best ungapped segment scores at "
+        "least this (1-127; ~30 keeps nearly all remote homologs; default: align every pair)",
+    )
+    parser.add_argument(
         "--extra-columns",
         default="",
         help="comma-separated extra columns after BLAST's 12: qlen,tlen,raw,nident,positive,"
@@ -88,7 +94,10 @@ def run(args: argparse.Namespace) -> int:
         extend_gap_score=args.extend_gap_score,
     )
     hit_filter = HitFilter(
-        max_evalue=args.evalue, min_score=args.min_score, exhaustive=args.exhaustive
+        max_evalue=args.evalue,
+        min_score=args.min_score,
+        exhaustive=args.exhaustive,
+        min_ungapped=args.min_ungapped,
     )
     rows = block_rows(queries.n_sequences, args.block, args.n_blocks)
     hits = search_hits(

@@ -119,3 +119,46 @@ def _align_batches_serial(
         _align_one_batch(
             query, tables, columns, batch_offsets, batch, open_gap, extend_gap, lane_type, out
         )
+
+
+@numba.jit(nopython=True, nogil=True, cache=True)
+def _ungapped_batch(query, tables, columns, first_column, end_column, H, P, out, at):
+    """Best ungapped local score (the best diagonal segment) of ``query``
+    against each target of one batch: ``H[i, j] = max(0, H[i-1, j-1] + s)``.
+
+    A cheap filter before gapped alignment: a third of the work per cell. With
+    int8 lanes, scores of 127 and more read as 127.
+    """
+    lanes = VECTOR_BYTES // H.itemsize
+    n_rows = tables.shape[0]
+    zero = vsplat(H, 0)
+    for i in range(query.size):
+        vstore(H, i * lanes, zero)
+    best = zero
+    for column in range(first_column, end_column):
+        codes = vload(columns, column * VECTOR_BYTES)
+        for row in range(n_rows):
+            vstore(P, row * lanes, vscores(tables, row, codes, H))
+        diagonal = zero
+        for i in range(query.size):
+            offset = i * lanes
+            h_left = vload(H, offset)
+            h = vmax(vadds(diagonal, vload(P, query[i] * lanes)), zero)
+            diagonal = h_left
+            vstore(H, offset, h)
+            best = vmax(best, h)
+    for lane in range(lanes):
+        out[at + lane] = vlane(best, lane)
+
+
+@numba.jit(nopython=True, nogil=True, cache=True)
+def _ungapped_batches_serial(query, tables, columns, batch_offsets, out):
+    """:func:`_ungapped_batch` over every batch, int8 lanes, on the calling thread."""
+    lanes = VECTOR_BYTES
+    H = np.empty(query.size * lanes, dtype=np.int8)
+    P = np.empty(tables.shape[0] * lanes, dtype=np.int8)
+    for batch in range(batch_offsets.size - 1):
+        _ungapped_batch(
+            query, tables, columns, batch_offsets[batch], batch_offsets[batch + 1],
+            H, P, out, batch * lanes,
+        )  # fmt: skip

@@ -24,6 +24,7 @@ rule align:
         ),
         max_evalue=ALIGN["max_evalue"],
         exhaustive="--exhaustive" if ALIGN["exhaustive"] else "",
+        prefilter=optional("--min-ungapped", ALIGN["min_ungapped"]),
     log:
         f"{LOGS}/align/block_{{block}}.log",
     wildcard_constraints:
@@ -34,7 +35,7 @@ rule align:
     shell:
         "{params.seqsim} align --store {params.store:q} --block {wildcards.block}"
         " --n-blocks {params.n_blocks} {params.scoring} --evalue {params.max_evalue}"
-        " {params.exhaustive} --threads {threads} --hits-out {output.hits:q}"
+        " {params.exhaustive} {params.prefilter} --threads {threads} --hits-out {output.hits:q}"
         " --pairs-out {output.pairs:q} 2> {log:q}"
 
 
