@@ -22,6 +22,7 @@ from seqsim.kernels.alignment import _local_score
 from seqsim.kernels.batch_sw import (
     PAD_SCORE,
     _align_batches,
+    _align_batches_ends,
     _align_batches_serial,
     _ungapped_batches_serial,
 )
@@ -168,6 +169,33 @@ class BatchAligner:
         filled = self._first.slots >= 0
         result[self._position[self._first.slots[filled]]] = out[filled]
         return result
+
+    def score_ends(self, query: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """For each of ``targets`` (store indices): the query and target
+        positions of the first cell (target position first, then query
+        position) where the local alignment score reaches its maximum, as an
+        int64 array (n, 2); -1 where unknown (score 0, or too large or too
+        long for int16 lanes: trace those back in full)."""
+        query = self._check_query(query)
+        targets = np.asarray(targets, dtype=np.int64)
+        ends = np.full((targets.size, 2), -1, dtype=np.int64)
+        if targets.size == 0 or query.size >= 32767:
+            return ends
+        batches = self._pack(targets, np.dtype(np.int16))
+        lane_scores = np.zeros(batches.slots.size, dtype=np.int32)
+        lane_ends = np.full((batches.slots.size, 2), -1, dtype=np.int64)
+        _align_batches_ends(
+            query, self.tables, batches.columns, batches.batch_offsets,
+            self.scheme.open_gap_score, self.scheme.extend_gap_score, lane_scores, lane_ends,
+        )  # fmt: skip
+        lengths = self.offsets[targets + 1] - self.offsets[targets]
+        position = {int(t): k for k, t in enumerate(targets)}
+        for slot, target in enumerate(batches.slots):
+            if target >= 0 and lane_scores[slot] < _SATURATION[np.dtype(np.int16)]:
+                k = position[int(target)]
+                if lengths[k] < 32767:
+                    ends[k] = lane_ends[slot]
+        return ends
 
     def subset(self, targets: np.ndarray) -> BatchAligner:
         """An aligner over some of the store's sequences (packed anew)."""

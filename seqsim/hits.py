@@ -123,8 +123,9 @@ def search_hits(
                 (expect <= hit_filter.max_evalue) & (raw >= max(hit_filter.min_score, 1))
             )
         chosen = chosen[np.lexsort((chosen, -raw[chosen], expect[chosen]))]
+        ends = aligner.score_ends(query_codes, chosen)
         stats, run_offsets, run_ops, run_lengths = _local_traceback_many(
-            query_codes, targets.codes, targets.offsets, chosen, scheme.matrix,
+            query_codes, targets.codes, targets.offsets, chosen, ends, scheme.matrix,
             scheme.open_gap_score, scheme.extend_gap_score,
         )  # fmt: skip
         if not np.array_equal(stats[:, 0], raw[chosen]):

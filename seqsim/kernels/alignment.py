@@ -263,9 +263,14 @@ STAT_FIELDS = (
 
 
 @numba.jit(**JIT_OPTIONS)
-def _local_traceback_many(query_codes, codes, offsets, targets, matrix, open_gap, extend_gap):
+def _local_traceback_many(query_codes, codes, offsets, targets, ends, matrix, open_gap, extend_gap):
     """:func:`_local_traceback` of one query against each of ``targets``
     (indices into the ``codes``/``offsets`` store), summarised without Python.
+
+    ``ends[k]`` (query, target position) is a cell where target k's best local
+    score is reached, found by the batch kernel; the DP then covers only the
+    rectangle up to it, which holds an optimal alignment. -1 means unknown:
+    the whole matrix.
 
     Returns ``stats`` (int64, one row per target, columns :data:`STAT_FIELDS`)
     and the CIGAR of each alignment as operation runs: ``run_offsets`` (n + 1),
@@ -280,8 +285,12 @@ def _local_traceback_many(query_codes, codes, offsets, targets, matrix, open_gap
     n_runs = 0
     for k in range(n):
         target = codes[offsets[targets[k]] : offsets[targets[k] + 1]]
+        query_part, target_part = query_codes, target
+        if ends[k, 0] >= 0:
+            query_part = query_codes[: ends[k, 0] + 1]
+            target_part = target[: ends[k, 1] + 1]
         score, qs, qe, ts, te, ops = _local_traceback(
-            query_codes, target, matrix, open_gap, extend_gap
+            query_part, target_part, matrix, open_gap, extend_gap
         )
         identities = mismatches = positives = gap_opens = gaps = 0
         i, j = qs, ts

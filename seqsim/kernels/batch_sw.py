@@ -30,6 +30,7 @@ from seqsim.kernels.simd import (
     vload,
     vmax,
     vscores,
+    vselect_gt,
     vsplat,
     vstore,
 )
@@ -161,4 +162,67 @@ def _ungapped_batches_serial(query, tables, columns, batch_offsets, out):
         _ungapped_batch(
             query, tables, columns, batch_offsets[batch], batch_offsets[batch + 1],
             H, P, out, batch * lanes,
+        )  # fmt: skip
+
+
+@numba.jit(nopython=True, nogil=True, cache=True)
+def _align_batch_ends(
+    query, tables, columns, first_column, last_column, H, E, P, open_gap, extend_gap, out, ends, at
+):
+    """:func:`_align_batch` with int16 lanes that also finds, per lane, the first
+    cell (in column order, then row order) reaching the lane's best score: its
+    query position goes to ``ends[at + lane, 0]``, its target position (column
+    minus ``first_column``) to ``ends[at + lane, 1]``; -1 when the best is 0.
+
+    Tracebacks then only need the rectangle up to that cell.
+    """
+    lanes = VECTOR_BYTES // H.itemsize
+    n_rows = tables.shape[0]
+    zero = vsplat(H, 0)
+    gap_open = vsplat(H, open_gap)
+    gap_extend = vsplat(H, extend_gap)
+    for i in range(query.size):
+        vstore(H, i * lanes, zero)
+        vstore(E, i * lanes, gap_open)
+    best = zero
+    best_row = vsplat(H, -1)
+    best_column = vsplat(H, -1)
+    for column in range(first_column, last_column):
+        codes = vload(columns, column * VECTOR_BYTES)
+        for row in range(n_rows):
+            vstore(P, row * lanes, vscores(tables, row, codes, H))
+        diagonal = zero
+        f = gap_open
+        h_up = zero
+        column_index = vsplat(H, column - first_column)
+        for i in range(query.size):
+            offset = i * lanes
+            h_left = vload(H, offset)
+            e = vmax(vadds(vload(E, offset), gap_extend), vadds(h_left, gap_open))
+            f = vmax(vadds(f, gap_extend), vadds(h_up, gap_open))
+            h = vmax(vmax(vadds(diagonal, vload(P, query[i] * lanes)), zero), vmax(e, f))
+            diagonal = h_left
+            vstore(H, offset, h)
+            vstore(E, offset, e)
+            h_up = h
+            best_row = vselect_gt(h, best, vsplat(H, i), best_row)
+            best_column = vselect_gt(h, best, column_index, best_column)
+            best = vmax(best, h)
+    for lane in range(lanes):
+        out[at + lane] = vlane(best, lane)
+        ends[at + lane, 0] = vlane(best_row, lane)
+        ends[at + lane, 1] = vlane(best_column, lane)
+
+
+@numba.jit(nopython=True, nogil=True, cache=True)
+def _align_batches_ends(query, tables, columns, batch_offsets, open_gap, extend_gap, out, ends):
+    """:func:`_align_batch_ends` over every batch (int16 lanes), on the calling thread."""
+    lanes = VECTOR_BYTES // 2
+    H = np.empty(query.size * lanes, dtype=np.int16)
+    E = np.empty(query.size * lanes, dtype=np.int16)
+    P = np.empty(tables.shape[0] * lanes, dtype=np.int16)
+    for batch in range(batch_offsets.size - 1):
+        _align_batch_ends(
+            query, tables, columns, batch_offsets[batch], batch_offsets[batch + 1],
+            H, E, P, open_gap, extend_gap, out, ends, batch * lanes,
         )  # fmt: skip

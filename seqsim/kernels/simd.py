@@ -213,3 +213,14 @@ def vscores(typingctx, tables, row, codes, dtype_source):
         return builder.sext(low16, context.get_value_type(vector))
 
     return vector(tables, row, codes, dtype_source), codegen
+
+
+@intrinsic
+def vselect_gt(typingctx, a, b, if_greater, otherwise):
+    """Lane-wise ``if_greater if a > b else otherwise`` (signed compare)."""
+
+    def codegen(context, builder, sig, args):
+        mask = builder.icmp_signed(">", args[0], args[1])
+        return builder.select(mask, args[2], args[3])
+
+    return if_greater(a, b, if_greater, otherwise), codegen
