@@ -187,3 +187,43 @@ def test_ungapped_scores_equal_the_oracle_below_the_int8_cap(seed, n_targets):
     got = BatchAligner(codes, offsets, scheme).ungapped_scores(query)
     expected = [min(127, ungapped_oracle(scheme.matrix, query, t)) for t in targets]
     assert got.tolist() == expected
+
+
+def first_best_cell(matrix, open_gap, extend_gap, a, b) -> tuple[int, int, int]:
+    """Plain Gotoh SW; the best score and the first cell reaching it, scanning
+    target positions in order and query positions within each."""
+    n, m = len(a), len(b)
+    neg = -(10**9)
+    H = [[0] * (m + 1) for _ in range(n + 1)]
+    E = [[neg] * (m + 1) for _ in range(n + 1)]
+    F = [[neg] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            E[i][j] = max(E[i][j - 1] + extend_gap, H[i][j - 1] + open_gap)
+            F[i][j] = max(F[i - 1][j] + extend_gap, H[i - 1][j] + open_gap)
+            H[i][j] = max(0, H[i - 1][j - 1] + int(matrix[a[i - 1], b[j - 1]]), E[i][j], F[i][j])
+    best, cell = 0, (-1, -1)
+    for j in range(1, m + 1):
+        for i in range(1, n + 1):
+            if H[i][j] > best:
+                best, cell = H[i][j], (i - 1, j - 1)
+    return best, *cell
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_score_ends_find_the_first_best_cell(seed):
+    scheme = SCHEMES["blosum62"]
+    rng = np.random.default_rng(seed)
+    ancestor = rng.integers(0, 20, rng.integers(1, 40))
+    targets = [related(rng, ancestor, 0.3, 20) for _ in range(rng.integers(1, 20))]
+    codes, offsets = store_of(targets)
+    query = related(rng, ancestor, 0.3, 20)
+    aligner = BatchAligner(codes, offsets, scheme)
+    chosen = np.arange(len(targets))[::-1]
+    ends = aligner.score_ends(query, chosen)
+    for k, target in enumerate(chosen):
+        best, row, column = first_best_cell(
+            scheme.matrix, scheme.open_gap_score, scheme.extend_gap_score, query, targets[target]
+        )
+        assert tuple(ends[k]) == (row, column)
