@@ -45,9 +45,10 @@ def tool_commands(name: str, fasta: Path, work: Path, threads: int) -> list[list
     """Commands for one tool; the last writes ``work/NAME.tsv`` in BLAST tabular format."""
     out = str(work / f"{name}.tsv")
     t = str(threads)
-    if name == "seqsim":
+    if name in ("seqsim", "seqsim-prefilter"):
+        prefilter = ["--min-ungapped", "30"] if name == "seqsim-prefilter" else []
         return [[sys.executable, "-m", "seqsim", "align", str(fasta), "-o", out,
-                 "--threads", t, "--evalue", "10", "-q"]]  # fmt: skip
+                 "--threads", t, "--evalue", "10", "-q", *prefilter]]  # fmt: skip
     if name == "blastp":
         db = str(work / "blastdb")
         return [
@@ -93,7 +94,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="val", help="val, train or all (the 11,206 domains)")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--tools", default="seqsim,blastp,diamond,mmseqs,mmseqs-default,ssearch")
+    parser.add_argument(
+        "--tools",
+        default="seqsim,seqsim-prefilter,blastp,diamond,mmseqs,mmseqs-default,ssearch",
+    )
     parser.add_argument("--keep", help="keep outputs in this folder")
     args = parser.parse_args()
     if not SCOPE.is_dir():
