@@ -105,16 +105,19 @@ def search_hits(
     db_length, n_targets = int(target_lengths.sum()), targets.n_sequences
     rows = np.arange(queries.n_sequences) if query_indices is None else query_indices
 
+    def raw_scores(query: int) -> np.ndarray:
+        """Exact scores of ``query`` against every target (0 where prefiltered out)."""
+        return _prefiltered_scores(aligner, queries.sequence_codes(query), hit_filter)
+
+    if queries is targets and query_indices is None and not hit_filter.exhaustive:
+        # All-vs-all in one process: score each unordered pair once.
+        raw_of = _symmetric_scores(queries, scheme, hit_filter, params, threads)
+    else:
+        raw_of = raw_scores
+
     def query_hits(query: int) -> dict[str, np.ndarray]:
         query_codes = queries.sequence_codes(query)
-        if hit_filter.min_ungapped is None or hit_filter.exhaustive:
-            raw = aligner.scores(query_codes, parallel=False)
-        else:
-            ungapped = aligner.ungapped_scores(query_codes)
-            candidates = np.flatnonzero(ungapped >= hit_filter.min_ungapped)
-            raw = np.zeros(n_targets, dtype=np.int64)
-            if candidates.size:
-                raw[candidates] = aligner.subset(candidates).scores(query_codes, parallel=False)
+        raw = raw_of(query)
         expect = evalue(raw, query_codes.size, db_length, n_targets, params)
         if hit_filter.exhaustive:
             chosen = np.arange(n_targets)
@@ -148,6 +151,81 @@ def search_hits(
         )
     )  # fmt: skip
     return _hit_table(parts, params, queries, targets)
+
+
+def _prefiltered_scores(
+    aligner: BatchAligner, query_codes: np.ndarray, hit_filter: HitFilter
+) -> np.ndarray:
+    """Scores against ``aligner``'s targets; with the ungapped prefilter, pairs
+    below it score 0 (not aligned)."""
+    if hit_filter.min_ungapped is None or hit_filter.exhaustive:
+        return aligner.scores(query_codes, parallel=False)
+    ungapped = aligner.ungapped_scores(query_codes)
+    candidates = np.flatnonzero(ungapped >= hit_filter.min_ungapped)
+    raw = np.zeros(aligner.targets.size, dtype=np.int64)
+    if candidates.size:
+        subset = aligner.subset(aligner.targets[candidates])
+        raw[candidates] = subset.scores(query_codes, parallel=False)
+    return raw
+
+
+# Sequences per chunk of targets when each unordered pair is scored once.
+_SYMMETRIC_CHUNK = 512
+
+
+def _symmetric_scores(store, scheme, hit_filter, params, threads: int):
+    """Score every unordered pair (i <= j) of ``store`` once; return a function
+    giving query i's scores against all sequences (0 where not significant in
+    either direction, or prefiltered out).
+
+    Targets are packed once in chunks of consecutive indices; query i aligns
+    against the chunks from its own onwards and keeps j >= i.
+    """
+    n = store.n_sequences
+    lengths = store.lengths
+    db_length = int(lengths.sum())
+    chunks = [
+        BatchAligner(store.codes, store.offsets, scheme, np.arange(a, min(a + _SYMMETRIC_CHUNK, n)))
+        for a in range(0, n, _SYMMETRIC_CHUNK)
+    ]
+
+    def upper_row(i: int) -> tuple[np.ndarray, np.ndarray]:
+        query_codes = store.sequence_codes(i)
+        first = i // _SYMMETRIC_CHUNK
+        raw = np.concatenate(
+            [_prefiltered_scores(chunk, query_codes, hit_filter) for chunk in chunks[first:]]
+        )
+        targets = np.arange(first * _SYMMETRIC_CHUNK, n)
+        keep = (targets >= i) & (raw >= max(hit_filter.min_score, 1))
+        targets, raw = targets[keep], raw[keep]
+        forward = evalue(raw, query_codes.size, db_length, n, params)
+        backward = evalue(raw, lengths[targets], db_length, n, params)
+        significant = np.minimum(forward, backward) <= hit_filter.max_evalue
+        return targets[significant], raw[significant]
+
+    rows = list(
+        progress(
+            _threaded_map(upper_row, list(range(n)), threads),
+            total=n, desc="score pairs", unit="queries",
+        )
+    )  # fmt: skip
+    query = np.repeat(np.arange(n), [t.size for t, _ in rows])
+    target = np.concatenate([t for t, _ in rows]) if rows else np.zeros(0, np.int64)
+    raw = np.concatenate([r for _, r in rows]) if rows else np.zeros(0, np.int64)
+    # Both orientations, grouped by query.
+    both_query = np.concatenate([query, target[target != query]])
+    both_target = np.concatenate([target, query[target != query]])
+    both_raw = np.concatenate([raw, raw[target != query]])
+    order = np.argsort(both_query, kind="stable")
+    starts = np.searchsorted(both_query[order], np.arange(n + 1))
+
+    def row_scores(i: int) -> np.ndarray:
+        dense = np.zeros(n, dtype=np.int64)
+        picked = order[starts[i] : starts[i + 1]]
+        dense[both_target[picked]] = both_raw[picked]
+        return dense
+
+    return row_scores
 
 
 def _threaded_map(function, items: list, threads: int):

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -172,3 +173,17 @@ def test_ungapped_prefilter_keeps_nearly_all_hits_and_changes_none(small, exampl
     assert len(filtered) >= 0.95 * len(full)
     with pytest.raises(ConfigError):
         HitFilter(min_ungapped=0)
+
+
+@pytest.mark.parametrize("min_ungapped", [None, 30])
+def test_scoring_each_pair_once_gives_the_same_hits(small, example, monkeypatch, min_ungapped):
+    import seqsim.hits
+
+    _, scheme = example
+    monkeypatch.setattr(seqsim.hits, "_SYMMETRIC_CHUNK", 16)
+    hit_filter = HitFilter(min_ungapped=min_ungapped)
+    per_query = search_hits(
+        small, small, scheme, hit_filter, query_indices=np.arange(small.n_sequences)
+    )
+    symmetric = search_hits(small, small, scheme, hit_filter, threads=2)
+    pd.testing.assert_frame_equal(symmetric, per_query)
