@@ -40,13 +40,13 @@ class TargetBatches:
     the l-th target of the batch, padded with the pad code)."""
 
     lanes: int
-    slots: np.ndarray  # int64 (n_batches * lanes,): target index per lane, -1 if empty
+    slots: np.ndarray  # int64 (n_batches * lanes,): position in the packed list, -1 if empty
     columns: np.ndarray  # uint8 (n_columns * VECTOR_BYTES,)
     batch_offsets: np.ndarray  # int64 (n_batches + 1,): first column of each batch
 
 
 @numba.jit(nopython=True, nogil=True, cache=True)
-def _pack(codes, offsets, order, lanes, pad_code):
+def _pack(codes, offsets, indices, order, lanes, pad_code):
     n_batches = (order.size + lanes - 1) // lanes
     batch_offsets = np.zeros(n_batches + 1, dtype=np.int64)
     slots = np.full(n_batches * lanes, -1, dtype=np.int64)
@@ -56,16 +56,17 @@ def _pack(codes, offsets, order, lanes, pad_code):
             k = batch * lanes + lane
             if k < order.size:
                 slots[k] = order[k]
-                longest = max(longest, offsets[order[k] + 1] - offsets[order[k]])
+                sequence = indices[order[k]]
+                longest = max(longest, offsets[sequence + 1] - offsets[sequence])
         batch_offsets[batch + 1] = batch_offsets[batch] + longest
     columns = np.full(batch_offsets[n_batches] * 32, pad_code, dtype=np.uint8)
     for batch in range(n_batches):
         for lane in range(lanes):
-            target = slots[batch * lanes + lane]
-            if target < 0:
+            slot = slots[batch * lanes + lane]
+            if slot < 0:
                 continue
-            start = offsets[target]
-            for position in range(offsets[target + 1] - start):
+            start = offsets[indices[slot]]
+            for position in range(offsets[indices[slot] + 1] - start):
                 column = batch_offsets[batch] + position
                 columns[column * 32 + lane] = codes[start + position]
     return slots, columns, batch_offsets
@@ -74,12 +75,13 @@ def _pack(codes, offsets, order, lanes, pad_code):
 def pack_targets(
     codes: np.ndarray, offsets: np.ndarray, indices: np.ndarray, *, lanes: int, pad_code: int
 ) -> TargetBatches:
-    """Pack the targets ``indices`` (sequences of a store's ``codes``/``offsets``)
-    into batches of ``lanes``, sorted by length so that padding stays small."""
+    """Pack the sequences ``indices`` (of a store's ``codes``/``offsets``) into
+    batches of ``lanes``, sorted by length so that padding stays small. Slots
+    hold positions in ``indices``."""
     indices = np.asarray(indices, dtype=np.int64)
     lengths = offsets[indices + 1] - offsets[indices]
-    order = indices[np.argsort(lengths, kind="stable")]
-    slots, columns, batch_offsets = _pack(codes, offsets, order, lanes, pad_code)
+    order = np.argsort(lengths, kind="stable")
+    slots, columns, batch_offsets = _pack(codes, offsets, indices, order, lanes, pad_code)
     return TargetBatches(lanes, slots, columns, batch_offsets)
 
 
@@ -128,9 +130,6 @@ class BatchAligner:
         values = [int(scheme.matrix.min()), int(scheme.matrix.max()), scheme.open_gap_score]
         self.first_type = np.dtype(np.int8 if min(values) >= -127 else np.int16)
         self._first = self._pack(self.targets, self.first_type)
-        # Store index -> position in `targets`.
-        self._position = np.full(self.offsets.size - 1, -1, dtype=np.int64)
-        self._position[self.targets] = np.arange(self.targets.size)
 
     def _pack(self, targets: np.ndarray, lane_type: np.dtype) -> TargetBatches:
         lanes = VECTOR_BYTES // lane_type.itemsize
@@ -167,7 +166,7 @@ class BatchAligner:
         )
         result = np.zeros(self.targets.size, dtype=np.int64)
         filled = self._first.slots >= 0
-        result[self._position[self._first.slots[filled]]] = out[filled]
+        result[self._first.slots[filled]] = out[filled]
         return result
 
     def score_ends(self, query: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -189,12 +188,11 @@ class BatchAligner:
             self.scheme.open_gap_score, self.scheme.extend_gap_score, lane_scores, lane_ends,
         )  # fmt: skip
         lengths = self.offsets[targets + 1] - self.offsets[targets]
-        position = {int(t): k for k, t in enumerate(targets)}
-        for slot, target in enumerate(batches.slots):
-            if target >= 0 and lane_scores[slot] < _SATURATION[np.dtype(np.int16)]:
-                k = position[int(target)]
-                if lengths[k] < 32767:
-                    ends[k] = lane_ends[slot]
+        filled = batches.slots >= 0
+        usable = filled & (lane_scores < _SATURATION[np.dtype(np.int16)])
+        positions = batches.slots[usable]
+        ends[positions] = lane_ends[usable]
+        ends[lengths >= 32767] = -1
         return ends
 
     def subset(self, targets: np.ndarray) -> BatchAligner:
@@ -212,22 +210,24 @@ class BatchAligner:
         in the order of ``targets`` (int64). ``parallel`` spreads the target
         batches over numba's threads (``numba.set_num_threads``)."""
         query = self._check_query(query)
-        position = self._position
         result = np.zeros(self.targets.size, dtype=np.int64)
         batches, lane_type = self._first, self.first_type
+        positions = np.arange(self.targets.size)  # packed list -> position in `targets`
         while True:
             lane_scores = self._run(query, batches, lane_type, parallel)
             filled = batches.slots >= 0
-            result[position[batches.slots[filled]]] = lane_scores[filled]
-            saturated = batches.slots[filled & (lane_scores >= _SATURATION[lane_type])]
+            result[positions[batches.slots[filled]]] = lane_scores[filled]
+            saturated = positions[batches.slots[filled & (lane_scores >= _SATURATION[lane_type])]]
             if saturated.size == 0:
                 return result
             if lane_type == np.int8:
                 lane_type = np.dtype(np.int16)
-                batches = self._pack(saturated, lane_type)
+                batches = self._pack(self.targets[saturated], lane_type)
+                positions = saturated
                 continue
-            for target in saturated:
-                result[position[target]] = _local_score(
+            for position in saturated:
+                target = self.targets[position]
+                result[position] = _local_score(
                     query, self.codes[self.offsets[target] : self.offsets[target + 1]],
                     self.scheme.matrix, self.scheme.open_gap_score, self.scheme.extend_gap_score,
                 )  # fmt: skip

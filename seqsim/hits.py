@@ -169,8 +169,10 @@ def _prefiltered_scores(
     return raw
 
 
-# Sequences per chunk of targets when each unordered pair is scored once.
-_SYMMETRIC_CHUNK = 512
+# Fewest sequences per chunk of targets when each unordered pair is scored
+# once; sets have about a dozen chunks, few enough calls per query, and a query
+# wastes about half a chunk on pairs already scored.
+_SYMMETRIC_CHUNK = 256
 
 
 def _symmetric_scores(store, scheme, hit_filter, params, threads: int):
@@ -184,18 +186,19 @@ def _symmetric_scores(store, scheme, hit_filter, params, threads: int):
     n = store.n_sequences
     lengths = store.lengths
     db_length = int(lengths.sum())
+    size = max(_SYMMETRIC_CHUNK, -(-n // 12))
     chunks = [
-        BatchAligner(store.codes, store.offsets, scheme, np.arange(a, min(a + _SYMMETRIC_CHUNK, n)))
-        for a in range(0, n, _SYMMETRIC_CHUNK)
+        BatchAligner(store.codes, store.offsets, scheme, np.arange(a, min(a + size, n)))
+        for a in range(0, n, size)
     ]
 
     def upper_row(i: int) -> tuple[np.ndarray, np.ndarray]:
         query_codes = store.sequence_codes(i)
-        first = i // _SYMMETRIC_CHUNK
+        first = i // size
         raw = np.concatenate(
             [_prefiltered_scores(chunk, query_codes, hit_filter) for chunk in chunks[first:]]
         )
-        targets = np.arange(first * _SYMMETRIC_CHUNK, n)
+        targets = np.arange(first * size, n)
         keep = (targets >= i) & (raw >= max(hit_filter.min_score, 1))
         targets, raw = targets[keep], raw[keep]
         forward = evalue(raw, query_codes.size, db_length, n, params)

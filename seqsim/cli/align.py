@@ -99,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
         exhaustive=args.exhaustive,
         min_ungapped=args.min_ungapped,
     )
-    rows = block_rows(queries.n_sequences, args.block, args.n_blocks)
+    # One block is the whole set: no rows given lets an all-vs-all score each pair once.
+    rows = block_rows(queries.n_sequences, args.block, args.n_blocks) if args.n_blocks > 1 else None
     hits = search_hits(
         queries, targets, scheme, hit_filter, query_indices=rows, threads=args.threads
     )
@@ -113,5 +114,6 @@ def run(args: argparse.Namespace) -> int:
     if args.pairs_out:
         pairs = alignment_pairs(hits, self_scores(queries, scheme), hit_filter)
         write_table(pairs, args.pairs_out)
-    log.info("%d hits for %d queries (%s)", len(hits), rows.size, scheme.label)
+    n_queries = queries.n_sequences if rows is None else rows.size
+    log.info("%d hits for %d queries (%s)", len(hits), n_queries, scheme.label)
     return 0
