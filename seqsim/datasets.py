@@ -1,7 +1,7 @@
 """Real labelled data sets fetched from their official source.
 
 SCOPe/ASTRAL domain sequences (https://scop.berkeley.edu): FASTA headers look like
-``>d1dlwa_ a.1.1.1 (A:) Protozoan/bacterial hemoglobin {Ciliate ...}``; the
+``>SID a.1.1.1 (A:) protein name {species [TaxId: N]}``; the
 second word is the SCOP ``sccs`` (class.fold.superfamily.family), from which
 the labels table is derived.
 """

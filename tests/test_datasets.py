@@ -11,12 +11,13 @@ from seqsim.cli import main
 from seqsim.datasets import scope_url
 from seqsim.errors import InputError
 
+# Made-up records in the ASTRAL header layout (no real SCOPe data in the repository).
 ASTRAL = (
-    ">d1dlwa_ a.1.1.1 (A:) Protozoan/bacterial hemoglobin {Ciliate [TaxId: 5885]}\n"
-    "slfeqlggqaavqavtaqfyaniqadatvatffngidmpnqtnktaaflcaalggpnawtg\n"
-    "rnlkevhanmgvsnaqfttvighlrsaltgagvaaalveqtvavaetvrgdvvtv\n"
-    ">d1a6m__ a.1.1.2 (-) Myoglobin {Sperm whale [TaxId: 9755]}\n"
-    "vlsegewqlvlhvwakveadvaghgqdilirlfkshpetlekfdrvkhlkteaemkasedl\n"
+    ">d9zzza_ a.1.1.1 (A:) Made-up globin {Synthetic organism [TaxId: 0]}\n"
+    "mkvlaagiwqqrrstehhhhklllaggwpppmkvlaagiwqqrrstehhhhklllaggwppp\n"
+    "kllaggwpppmkvlaagiwqqrrste\n"
+    ">d9zzzb_ a.1.1.2 (B:) Another made-up domain {Synthetic organism [TaxId: 0]}\n"
+    "gsheqlkkaaegllrrhheqpvlkaagwthedrrlqakglpmm\n"
 )
 
 
@@ -31,9 +32,9 @@ def test_fetch_scope_writes_fasta_and_labels(tmp_path, capsys):
     )  # fmt: skip
     assert code == 0
     assert f"sha256\t{digest}" in capsys.readouterr().out
-    assert fasta.read_text().splitlines()[0] == ">d1dlwa_"
+    assert fasta.read_text().splitlines()[0] == ">d9zzza_"
     table = pd.read_csv(labels, sep="\t")
-    assert table.values.tolist()[1] == ["d1a6m__", "a.1.1.2", "a", "a.1", "a.1.1", "a.1.1.2"]
+    assert table.values.tolist()[1] == ["d9zzzb_", "a.1.1.2", "a", "a.1", "a.1.1", "a.1.1.2"]
 
 
 def test_checksum_mismatch_leaves_nothing(tmp_path, capsys):
