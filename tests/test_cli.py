@@ -64,3 +64,12 @@ def test_missing_or_unreadable_files_are_one_line_errors(tmp_path, capsys):
     )
     assert main(["evaluate", "--hits", str(labels), "--labels", str(tmp_path / "x")]) == 1
     assert "unsupported table format" in capsys.readouterr().err
+
+
+def test_public_api_names_resolve():
+    import seqsim
+
+    for name in seqsim.__all__:
+        assert getattr(seqsim, name) is not None, name
+    with pytest.raises(AttributeError):
+        seqsim.no_such_name  # noqa: B018
