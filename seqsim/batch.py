@@ -11,7 +11,6 @@ Smith-Waterman score of the pair.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numba
@@ -27,6 +26,7 @@ from seqsim.kernels.batch_sw import (
     _ungapped_batches_serial,
 )
 from seqsim.kernels.simd import VECTOR_BYTES
+from seqsim.parallel import threaded_map
 from seqsim.scoring import ScoringScheme
 
 # lane dtype -> largest value: a lane that reaches it may have saturated.
@@ -241,13 +241,4 @@ class BatchAligner:
         Query-level threads keep both cores busy without a synchronisation per
         query, which scales better than splitting each query's targets.
         """
-        if threads <= 1:
-            yield from (self.scores(query, parallel=False) for query in queries)
-            return
-        chunk = 8 * threads  # bounds the score arrays held at once
-        with ThreadPoolExecutor(threads) as pool:
-            for start in range(0, len(queries), chunk):
-                yield from pool.map(
-                    lambda query: self.scores(query, parallel=False),
-                    queries[start : start + chunk],
-                )
+        return threaded_map(lambda query: self.scores(query, parallel=False), queries, threads)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from seqsim.alphabet import PROTEIN_LETTERS, AlphabetName
 from seqsim.errors import ConfigError, InputError
-from seqsim.io import read_table, write_npz, write_table
+from seqsim.io import read_table, write_npz
 from seqsim.kernels.kmers import _distinct_kmers, _shared_kmers
 from seqsim.progress import progress
 from seqsim.store import SequenceStore
@@ -247,10 +247,6 @@ def score_pairs(
         )
     log.info("block %d/%d: %d query rows, %d pairs", block + 1, n_blocks, rows.size, len(table))
     return table
-
-
-def write_pairs(pairs: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    write_table(pairs, path)
 
 
 def read_pairs(paths: list[str | os.PathLike[str]]) -> pd.DataFrame:

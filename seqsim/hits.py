@@ -8,7 +8,6 @@ exactly; pairs passing the E-value and score thresholds (or every pair with
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +17,7 @@ from seqsim.align import local_score
 from seqsim.batch import BatchAligner
 from seqsim.errors import ConfigError
 from seqsim.kernels.alignment import STAT_FIELDS, _local_traceback_many
+from seqsim.parallel import threaded_map
 from seqsim.progress import progress
 from seqsim.scoring import ScoringScheme
 from seqsim.statistics import bit_score, evalue, karlin_altschul
@@ -146,7 +146,7 @@ def search_hits(
 
     parts = list(
         progress(
-            _threaded_map(query_hits, [int(r) for r in rows], threads),
+            threaded_map(query_hits, [int(r) for r in rows], threads),
             total=len(rows), desc="align", unit="queries",
         )
     )  # fmt: skip
@@ -208,7 +208,7 @@ def _symmetric_scores(store, scheme, hit_filter, params, threads: int):
 
     rows = list(
         progress(
-            _threaded_map(upper_row, list(range(n)), threads),
+            threaded_map(upper_row, list(range(n)), threads),
             total=n, desc="score pairs", unit="queries",
         )
     )  # fmt: skip
@@ -229,17 +229,6 @@ def _symmetric_scores(store, scheme, hit_filter, params, threads: int):
         return dense
 
     return row_scores
-
-
-def _threaded_map(function, items: list, threads: int):
-    """``map`` over ``items`` on ``threads`` threads, in order, a bounded chunk at a time."""
-    if threads <= 1:
-        yield from map(function, items)
-        return
-    chunk = 8 * threads
-    with ThreadPoolExecutor(threads) as pool:
-        for start in range(0, len(items), chunk):
-            yield from pool.map(function, items[start : start + chunk])
 
 
 def _cigars(run_offsets: np.ndarray, run_ops: np.ndarray, run_lengths: np.ndarray) -> list[str]:

@@ -18,9 +18,9 @@ from seqsim.features import (
     read_pairs,
     read_profiles,
     score_pairs,
-    write_pairs,
     write_profiles,
 )
+from seqsim.io import write_table
 from seqsim.store import RECORD_COLUMNS, SequenceStore
 
 from oracles import kmer_counter, pair_features
@@ -176,7 +176,7 @@ def test_pair_tables_round_trip(tmp_path):
     paths = []
     for block in range(3):
         paths.append(tmp_path / f"b{block}.parquet")
-        write_pairs(score_pairs(profiles, block=block, n_blocks=3), paths[-1])
+        write_table(score_pairs(profiles, block=block, n_blocks=3), paths[-1])
     pd.testing.assert_frame_equal(read_pairs(paths), score_pairs(profiles))
 
 

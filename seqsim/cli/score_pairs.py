@@ -23,11 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from seqsim.features import read_profiles, score_pairs, write_pairs
+    from seqsim.features import read_profiles, score_pairs
+    from seqsim.io import write_table
 
     profiles = read_profiles(args.kmers)
     pairs = score_pairs(
         profiles, block=args.block, n_blocks=args.n_blocks, min_shared=args.min_shared
     )
-    write_pairs(pairs, args.output)
+    write_table(pairs, args.output)
     return 0
