@@ -38,6 +38,15 @@ from seqsim.kernels.simd import (
 PAD_SCORE = -128
 
 
+@numba.jit(nopython=True, nogil=True, cache=True, inline="always")
+def _gotoh_cell(h_left, e_left, f_up, h_up, diagonal, profile, zero, gap_open, gap_extend):
+    """One DP cell across all lanes: returns (H, E, F) of the recurrences above."""
+    e = vmax(vadds(e_left, gap_extend), vadds(h_left, gap_open))
+    f = vmax(vadds(f_up, gap_extend), vadds(h_up, gap_open))
+    h = vmax(vmax(vadds(diagonal, profile), zero), vmax(e, f))
+    return h, e, f
+
+
 @numba.jit(nopython=True, nogil=True, cache=True)
 def _align_batch(
     query, tables, columns, first_column, end_column, H, E, P, open_gap, extend_gap, out, at
@@ -67,9 +76,10 @@ def _align_batch(
         for i in range(query.size):
             offset = i * lanes
             h_left = vload(H, offset)
-            e = vmax(vadds(vload(E, offset), gap_extend), vadds(h_left, gap_open))
-            f = vmax(vadds(f, gap_extend), vadds(h_up, gap_open))
-            h = vmax(vmax(vadds(diagonal, vload(P, query[i] * lanes)), zero), vmax(e, f))
+            h, e, f = _gotoh_cell(
+                h_left, vload(E, offset), f, h_up, diagonal, vload(P, query[i] * lanes),
+                zero, gap_open, gap_extend,
+            )  # fmt: skip
             diagonal = h_left
             vstore(H, offset, h)
             vstore(E, offset, e)
@@ -198,9 +208,10 @@ def _align_batch_ends(
         for i in range(query.size):
             offset = i * lanes
             h_left = vload(H, offset)
-            e = vmax(vadds(vload(E, offset), gap_extend), vadds(h_left, gap_open))
-            f = vmax(vadds(f, gap_extend), vadds(h_up, gap_open))
-            h = vmax(vmax(vadds(diagonal, vload(P, query[i] * lanes)), zero), vmax(e, f))
+            h, e, f = _gotoh_cell(
+                h_left, vload(E, offset), f, h_up, diagonal, vload(P, query[i] * lanes),
+                zero, gap_open, gap_extend,
+            )  # fmt: skip
             diagonal = h_left
             vstore(H, offset, h)
             vstore(E, offset, e)
