@@ -18,6 +18,7 @@ from seqsim.batch import BatchAligner
 from seqsim.errors import ConfigError
 from seqsim.kernels.alignment import STAT_FIELDS, _local_traceback_many
 from seqsim.parallel import threaded_map
+from seqsim.prefilter import KmerIndex, KmerPrefilterSettings
 from seqsim.progress import progress
 from seqsim.scoring import ScoringScheme
 from seqsim.statistics import bit_score, evalue, karlin_altschul
@@ -53,22 +54,42 @@ class HitFilter:
     """Which pairs become hits: E-value <= ``max_evalue`` and raw score >=
     ``min_score`` (and > 0), or every pair when ``exhaustive``.
 
-    ``min_ungapped`` turns on a prefilter: only pairs whose best ungapped
-    segment scores at least this much are aligned with gaps (ignored when
-    ``exhaustive``). On SCOPe40, 30 keeps > 99.8% of the exhaustive search's
-    true positives while aligning about a fifth of the pairs.
+    Two prefilters (ignored when ``exhaustive``) decide which pairs are aligned
+    with gaps at all:
+
+    - ``kmer``: only pairs the k-mer index proposes (:mod:`seqsim.prefilter`);
+      sub-quadratic, for large sets, and less sensitive;
+    - ``min_ungapped``: only pairs whose best ungapped segment (any diagonal)
+      scores at least this much. On SCOPe40, 30 keeps > 99.8% of the
+      exhaustive search's true positives while aligning about a fifth of the
+      pairs, but every pair is still scanned.
+
+    With both, the k-mer candidates then pass the ungapped filter.
     """
 
     max_evalue: float = 10.0
     min_score: int = 1
     exhaustive: bool = False
     min_ungapped: int | None = None
+    kmer: KmerPrefilterSettings | None = None
 
     def __post_init__(self) -> None:
         if self.max_evalue <= 0:
             raise ConfigError("the E-value threshold must be > 0")
         if self.min_ungapped is not None and not 1 <= self.min_ungapped <= 127:
             raise ConfigError("the ungapped prefilter score must be in 1..127")
+
+    @property
+    def prefiltered(self) -> bool:
+        return not self.exhaustive and (self.kmer is not None or self.min_ungapped is not None)
+
+
+# Queries per unit of work: one k-mer index lookup call, one thread task.
+_QUERY_BLOCK = 64
+# Fewest sequences per chunk of targets when each unordered pair is scored
+# once; sets have about a dozen chunks, few enough calls per query, and a query
+# wastes about half a chunk on pairs already scored.
+_SYMMETRIC_CHUNK = 256
 
 
 def search_hits(
@@ -89,7 +110,10 @@ def search_hits(
     ``cigar``, and ``evalue_pair``: the larger of the pair's E-values in the
     two directions (query and target swapped), a symmetric significance.
     The E-value takes the whole target set as the database. ``threads``
-    score that many queries at once.
+    work on that many blocks of queries at once.
+
+    An all-vs-all (``queries is targets``, no ``query_indices``) aligns each
+    unordered pair once.
     """
     if queries.alphabet != targets.alphabet and {queries.alphabet, targets.alphabet} != {
         "dna",
@@ -101,56 +125,186 @@ def search_hits(
         )
     params = karlin_altschul(scheme)
     aligner = BatchAligner(targets.codes, targets.offsets, scheme)
-    target_lengths = targets.lengths
-    db_length, n_targets = int(target_lengths.sum()), targets.n_sequences
+    index = (
+        KmerIndex(targets, scheme, hit_filter.kmer)
+        if hit_filter.kmer is not None and not hit_filter.exhaustive
+        else None
+    )
+    if index is not None:
+        log.info("k-mer index: %.0f MB", index.nbytes / 1e6)
+    n_targets = targets.n_sequences
     rows = np.arange(queries.n_sequences) if query_indices is None else query_indices
+    # All-vs-all without the k-mer index: targets packed once in chunks of
+    # consecutive indices, so query q aligns only against chunks holding j >= q.
+    chunk_size = max(_SYMMETRIC_CHUNK, -(-n_targets // 12))
+    chunks = (
+        [aligner.subset(np.arange(a, min(a + chunk_size, n_targets)))
+         for a in range(0, n_targets, chunk_size)]
+        if queries is targets and query_indices is None and index is None
+        else []
+    )  # fmt: skip
+    blocks = [rows[a : a + _QUERY_BLOCK] for a in range(0, len(rows), _QUERY_BLOCK)]
 
-    def raw_scores(query: int) -> np.ndarray:
-        """Exact scores of ``query`` against every target (0 where prefiltered out)."""
-        return _prefiltered_scores(aligner, queries.sequence_codes(query), hit_filter)
+    def block_rows(block: np.ndarray, all_vs_all: bool) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per query of ``block``: (targets, raw scores) of the pairs worth
+        reporting (every target when exhaustive)."""
+        if hit_filter.exhaustive:
+            everything = np.arange(n_targets)
+            return [
+                (everything, aligner.scores(queries.sequence_codes(int(q)), parallel=False))
+                for q in block
+            ]
+        if index is not None:
+            offsets, candidates = index.candidates(queries, block, all_vs_all=all_vs_all)
+        result = []
+        for k, q in enumerate(block):
+            query_codes = queries.sequence_codes(int(q))
+            if index is not None:
+                picked = candidates[offsets[k] : offsets[k + 1]]
+                if all_vs_all:
+                    picked = np.concatenate([[q], picked])  # the self pair
+                scorer = aligner.subset(picked)
+                raw = _prefiltered_scores(scorer, query_codes, hit_filter)
+            elif all_vs_all:
+                # Targets >= q: the packed chunks from q's own onwards.
+                first = int(q) // chunk_size
+                picked = np.arange(first * chunk_size, n_targets)
+                raw = np.concatenate(
+                    [_prefiltered_scores(c, query_codes, hit_filter) for c in chunks[first:]]
+                )
+                raw[picked < q] = 0
+            else:
+                picked = aligner.targets
+                raw = _prefiltered_scores(aligner, query_codes, hit_filter)
+            keep = raw >= max(hit_filter.min_score, 1)
+            result.append((picked[keep], raw[keep]))
+        return result
 
     if queries is targets and query_indices is None and not hit_filter.exhaustive:
-        # All-vs-all in one process: score each unordered pair once.
-        raw_of = _symmetric_scores(queries, scheme, hit_filter, params, threads)
+        # All-vs-all: score and trace back each unordered pair (i <= j) once;
+        # the hit of j against i is its mirror image.
+        def block_hits(block: np.ndarray) -> list[dict[str, np.ndarray]]:
+            out = []
+            for q, (picked, raw) in zip(block, block_rows(block, True), strict=True):
+                forward = _query_hits(
+                    int(q), picked, raw, queries, targets, aligner, scheme, hit_filter, params,
+                    both_directions=True,
+                )  # fmt: skip
+                out.extend(_split_directions(forward, hit_filter.max_evalue))
+            return out
     else:
-        raw_of = raw_scores
 
-    def query_hits(query: int) -> dict[str, np.ndarray]:
-        query_codes = queries.sequence_codes(query)
-        raw = raw_of(query)
-        expect = evalue(raw, query_codes.size, db_length, n_targets, params)
-        if hit_filter.exhaustive:
-            chosen = np.arange(n_targets)
-        else:
-            chosen = np.flatnonzero(
-                (expect <= hit_filter.max_evalue) & (raw >= max(hit_filter.min_score, 1))
-            )
-        chosen = chosen[np.lexsort((chosen, -raw[chosen], expect[chosen]))]
-        ends = aligner.score_ends(query_codes, chosen)
-        stats, run_offsets, run_ops, run_lengths = _local_traceback_many(
-            query_codes, targets.codes, targets.offsets, chosen, ends, scheme.matrix,
-            scheme.open_gap_score, scheme.extend_gap_score,
-        )  # fmt: skip
-        if not np.array_equal(stats[:, 0], raw[chosen]):
-            raise AssertionError("traceback and batch scores disagree")
-        return {
-            "query": np.full(chosen.size, query, dtype=np.int64),
-            "target": chosen,
-            "stats": stats,
-            "evalue": expect[chosen],
-            "evalue_reverse": evalue(
-                raw[chosen], target_lengths[chosen], db_length, n_targets, params
-            ),
-            "cigar": _cigars(run_offsets, run_ops, run_lengths),
-        }
+        def block_hits(block: np.ndarray) -> list[dict[str, np.ndarray]]:
+            return [
+                _query_hits(
+                    int(q), picked, raw, queries, targets, aligner, scheme, hit_filter, params
+                )
+                for q, (picked, raw) in zip(block, block_rows(block, False), strict=True)
+            ]
 
-    parts = list(
-        progress(
-            threaded_map(query_hits, [int(r) for r in rows], threads),
-            total=len(rows), desc="align", unit="queries",
+    parts = [
+        part
+        for block_parts in progress(
+            threaded_map(block_hits, blocks, threads),
+            total=len(blocks), desc="align", unit="blocks",
         )
+        for part in block_parts
+    ]  # fmt: skip
+    hits = _hit_table(parts, params, queries, targets)
+    # Each query's hits together, best first: E-value, then score, then target.
+    order = np.lexsort(
+        (hits["target"].to_numpy(), -hits["raw"].to_numpy(), hits["evalue"].to_numpy(),
+         hits["query"].to_numpy())
     )  # fmt: skip
-    return _hit_table(parts, params, queries, targets)
+    return hits.iloc[order].reset_index(drop=True)
+
+
+# STAT_FIELDS columns read in this order give the mirrored alignment's fields.
+_MIRRORED_FIELDS = [
+    STAT_FIELDS.index(name)
+    for name in ("score", "target_start", "target_end", "query_start", "query_end", "length",
+                 "identities", "mismatches", "positives", "gap_opens", "gaps")
+]  # fmt: skip
+_MIRRORED_CIGAR = str.maketrans("ID", "DI")
+
+
+def _split_directions(part: dict, max_evalue: float) -> list[dict]:
+    """Hits of query i against targets j >= i, each kept when significant in
+    either direction, as the hits of i (E-value <= ``max_evalue``) and their
+    mirror images, the hits of j against i (reverse E-value <= ``max_evalue``)."""
+    forward = part["evalue"] <= max_evalue
+    backward = (part["evalue_reverse"] <= max_evalue) & (part["target"] != part["query"])
+    mirrored = {
+        "query": part["target"][backward],
+        "target": part["query"][backward],
+        "stats": part["stats"][backward][:, _MIRRORED_FIELDS],
+        "evalue": part["evalue_reverse"][backward],
+        "evalue_reverse": part["evalue"][backward],
+        "cigar": [
+            c.translate(_MIRRORED_CIGAR) for c, b in zip(part["cigar"], backward, strict=True) if b
+        ],
+    }
+    kept = {key: value[forward] for key, value in part.items() if key != "cigar"}
+    kept["cigar"] = [c for c, f in zip(part["cigar"], forward, strict=True) if f]
+    return [kept, mirrored]
+
+
+def _query_hits(
+    query, picked, raw, queries, targets, aligner, scheme, hit_filter, params,
+    both_directions=False,
+):  # fmt: skip
+    """Hits of one query among the scored targets ``picked`` (raw scores ``raw``):
+    filtered (by the E-value in either direction with ``both_directions``),
+    ordered best first and traced back."""
+    target_lengths = targets.lengths
+    db_length, n_targets = int(target_lengths.sum()), targets.n_sequences
+    query_codes = queries.sequence_codes(query)
+    expect = evalue(raw, query_codes.size, db_length, n_targets, params)
+    reverse = evalue(raw, target_lengths[picked], db_length, n_targets, params)
+    if hit_filter.exhaustive:
+        keep = np.arange(picked.size)
+    else:
+        best = np.minimum(expect, reverse) if both_directions else expect
+        keep = np.flatnonzero(best <= hit_filter.max_evalue)
+    keep = keep[np.lexsort((picked[keep], -raw[keep], expect[keep]))]
+    chosen, raw, expect, reverse = picked[keep], raw[keep], expect[keep], reverse[keep]
+    stats = np.zeros((chosen.size, len(STAT_FIELDS)), dtype=np.int64)
+    cigars = [""] * chosen.size
+    # In an all-vs-all, the pair {i, j} is always traced with the smaller index
+    # as the query (and mirrored for the other), so that ties between equally
+    # good alignments resolve the same way whichever blocks the run is cut into.
+    lower = chosen < query if queries is targets else np.zeros(chosen.size, bool)
+    upper = np.flatnonzero(~lower)
+    stats[upper], upper_cigars = _traceback(query_codes, chosen[upper], targets, aligner, scheme)
+    for k, c in zip(upper, upper_cigars, strict=True):
+        cigars[k] = c
+    for k in np.flatnonzero(lower):
+        pair_stats, pair_cigar = _traceback(
+            targets.sequence_codes(int(chosen[k])), np.array([query]), targets, aligner, scheme
+        )
+        stats[k] = pair_stats[0, _MIRRORED_FIELDS]
+        cigars[k] = pair_cigar[0].translate(_MIRRORED_CIGAR)
+    if not np.array_equal(stats[:, 0], raw):
+        raise AssertionError("traceback and batch scores disagree")
+    return {
+        "query": np.full(chosen.size, query, dtype=np.int64),
+        "target": chosen,
+        "stats": stats,
+        "evalue": expect,
+        "evalue_reverse": reverse,
+        "cigar": cigars,
+    }
+
+
+def _traceback(query_codes, chosen, targets, aligner, scheme) -> tuple[np.ndarray, list[str]]:
+    """Stats (STAT_FIELDS) and CIGARs of the best local alignments of a query
+    against the targets ``chosen``."""
+    ends = aligner.score_ends(query_codes, chosen)
+    stats, run_offsets, run_ops, run_lengths = _local_traceback_many(
+        query_codes, targets.codes, targets.offsets, chosen, ends, scheme.matrix,
+        scheme.open_gap_score, scheme.extend_gap_score,
+    )  # fmt: skip
+    return stats, _cigars(run_offsets, run_ops, run_lengths)
 
 
 def _prefiltered_scores(
@@ -167,68 +321,6 @@ def _prefiltered_scores(
         subset = aligner.subset(aligner.targets[candidates])
         raw[candidates] = subset.scores(query_codes, parallel=False)
     return raw
-
-
-# Fewest sequences per chunk of targets when each unordered pair is scored
-# once; sets have about a dozen chunks, few enough calls per query, and a query
-# wastes about half a chunk on pairs already scored.
-_SYMMETRIC_CHUNK = 256
-
-
-def _symmetric_scores(store, scheme, hit_filter, params, threads: int):
-    """Score every unordered pair (i <= j) of ``store`` once; return a function
-    giving query i's scores against all sequences (0 where not significant in
-    either direction, or prefiltered out).
-
-    Targets are packed once in chunks of consecutive indices; query i aligns
-    against the chunks from its own onwards and keeps j >= i.
-    """
-    n = store.n_sequences
-    lengths = store.lengths
-    db_length = int(lengths.sum())
-    size = max(_SYMMETRIC_CHUNK, -(-n // 12))
-    chunks = [
-        BatchAligner(store.codes, store.offsets, scheme, np.arange(a, min(a + size, n)))
-        for a in range(0, n, size)
-    ]
-
-    def upper_row(i: int) -> tuple[np.ndarray, np.ndarray]:
-        query_codes = store.sequence_codes(i)
-        first = i // size
-        raw = np.concatenate(
-            [_prefiltered_scores(chunk, query_codes, hit_filter) for chunk in chunks[first:]]
-        )
-        targets = np.arange(first * size, n)
-        keep = (targets >= i) & (raw >= max(hit_filter.min_score, 1))
-        targets, raw = targets[keep], raw[keep]
-        forward = evalue(raw, query_codes.size, db_length, n, params)
-        backward = evalue(raw, lengths[targets], db_length, n, params)
-        significant = np.minimum(forward, backward) <= hit_filter.max_evalue
-        return targets[significant], raw[significant]
-
-    rows = list(
-        progress(
-            threaded_map(upper_row, list(range(n)), threads),
-            total=n, desc="score pairs", unit="queries",
-        )
-    )  # fmt: skip
-    query = np.repeat(np.arange(n), [t.size for t, _ in rows])
-    target = np.concatenate([t for t, _ in rows]) if rows else np.zeros(0, np.int64)
-    raw = np.concatenate([r for _, r in rows]) if rows else np.zeros(0, np.int64)
-    # Both orientations, grouped by query.
-    both_query = np.concatenate([query, target[target != query]])
-    both_target = np.concatenate([target, query[target != query]])
-    both_raw = np.concatenate([raw, raw[target != query]])
-    order = np.argsort(both_query, kind="stable")
-    starts = np.searchsorted(both_query[order], np.arange(n + 1))
-
-    def row_scores(i: int) -> np.ndarray:
-        dense = np.zeros(n, dtype=np.int64)
-        picked = order[starts[i] : starts[i + 1]]
-        dense[both_target[picked]] = both_raw[picked]
-        return dense
-
-    return row_scores
 
 
 def _cigars(run_offsets: np.ndarray, run_ops: np.ndarray, run_lengths: np.ndarray) -> list[str]:

@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, str] = {
     "score-pairs": "score_pairs",
     "similarity-matrix": "similarity_matrix",
     "cluster": "cluster",
+    "search": "search",
     "align": "align",
     "tabulate-hits": "tabulate_hits",
     "evaluate": "evaluate",

@@ -1,0 +1,202 @@
+"""K-mer index kernels for the search prefilter.
+
+The index lists, for every k-mer value (sum_i c_i * base^(k-i) over residue
+codes c_i < base), the (sequence, position) of each occurrence, as CSR arrays.
+A query looks up not only its own k-mers but every k-mer scoring at least a
+threshold against them under the substitution matrix (BLAST's "neighbourhood
+words", MMseqs2's "similar k-mers"). A target becomes a candidate when two
+such hits fall on the same diagonal (target position - query position), in
+the spirit of MMseqs2's double-diagonal matching; the candidate's score is
+then the best ungapped segment on that diagonal.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from seqsim.kernels import JIT_OPTIONS
+
+
+@numba.jit(**JIT_OPTIONS)
+def _build_index(codes, offsets, sequences, k, base):
+    """CSR index of the k-mers of ``sequences`` (store indices into
+    ``codes``/``offsets``): ``word_offsets`` (base^k + 1), and per occurrence
+    its position in ``sequences`` (int32) and its start position (int32).
+    Windows holding a code >= base are skipped."""
+    n_words = base**k
+    word_offsets = np.zeros(n_words + 1, dtype=np.int64)
+    for pass_number in range(2):
+        if pass_number == 1:
+            for word in range(n_words):
+                word_offsets[word + 1] += word_offsets[word]
+            cursor = word_offsets[:-1].copy()
+            entry_sequence = np.empty(word_offsets[n_words], dtype=np.int32)
+            entry_position = np.empty(word_offsets[n_words], dtype=np.int32)
+        for slot in range(sequences.size):
+            start = offsets[sequences[slot]]
+            end = offsets[sequences[slot] + 1]
+            value = 0
+            run = 0
+            for at in range(start, end):
+                code = codes[at]
+                if code >= base:
+                    run = 0
+                    value = 0
+                    continue
+                value = (value * base + code) % n_words
+                run += 1
+                if run < k:
+                    continue
+                if pass_number == 0:
+                    word_offsets[value + 1] += 1
+                else:
+                    entry = cursor[value]
+                    cursor[value] += 1
+                    entry_sequence[entry] = slot
+                    entry_position[entry] = at - start - k + 1
+    return word_offsets, entry_sequence, entry_position
+
+
+@numba.jit(**JIT_OPTIONS)
+def _diagonal_score(query, target, diagonal, matrix):
+    """Best ungapped segment score (Kadane) of ``query`` against ``target`` on
+    ``diagonal`` = target position - query position."""
+    query_start = max(0, -diagonal)
+    target_start = query_start + diagonal
+    n = min(query.size - query_start, target.size - target_start)
+    best = 0
+    running = 0
+    for i in range(n):
+        running += matrix[query[query_start + i], target[target_start + i]]
+        if running < 0:
+            running = 0
+        elif running > best:
+            best = running
+    return best
+
+
+@numba.jit(**JIT_OPTIONS)
+def _candidates(
+    query_codes, query_offsets, query_self, target_codes, target_offsets, target_ids,
+    word_offsets, entry_sequence, entry_position, k, base, matrix, sorted_letters,
+    sorted_scores, threshold, min_diagonal_score,
+):  # fmt: skip
+    """Candidate targets of each query (CSR over queries).
+
+    Each query k-mer (a window of codes < ``base``) is expanded to every word
+    scoring >= ``threshold`` against it under ``matrix`` (``sorted_letters[a]``
+    lists letters by decreasing score ``sorted_scores[a]`` against ``a``), and
+    the words are looked up in the index. A hit on the same diagonal as the
+    target's previous hit has that diagonal's best ungapped segment scored; a
+    target is a candidate when one reaches ``min_diagonal_score``.
+
+    ``query_self[q]`` >= 0 marks an all-vs-all: target slots whose id
+    ``target_ids[slot]`` (ascending) is <= that store index are skipped, so
+    each unordered pair is considered once (from its smaller index); -1 keeps
+    every target. Returns ``(candidate_offsets, candidate_slots,
+    candidate_scores)``, slots ascending within each query.
+    """
+    n_queries = query_offsets.size - 1
+    n_targets = target_offsets.size - 1
+    # Per target, for the current query (valid where stamp == query number + 1).
+    stamp = np.zeros(n_targets, dtype=np.int64)
+    last_diagonal = np.zeros(n_targets, dtype=np.int32)
+    scored_diagonal = np.zeros(n_targets, dtype=np.int32)
+    best = np.zeros(n_targets, dtype=np.int32)
+    touched = np.empty(n_targets, dtype=np.int32)
+    candidate_offsets = np.zeros(n_queries + 1, dtype=np.int64)
+    capacity = max(1024, 16 * n_queries)
+    candidate_slots = np.empty(capacity, dtype=np.int32)
+    candidate_scores = np.empty(capacity, dtype=np.int32)
+    n_candidates = 0
+    letters = np.empty(k, dtype=np.int64)
+    bound = np.empty(k + 1, dtype=np.int64)
+    level_rank = np.empty(k, dtype=np.int64)
+    level_score = np.empty(k + 1, dtype=np.int64)
+    level_value = np.empty(k + 1, dtype=np.int64)
+    unscored = np.int32(-(2**31) + 1)
+    for q in range(n_queries):
+        query = query_codes[query_offsets[q] : query_offsets[q + 1]]
+        self_index = query_self[q]
+        generation = q + 1
+        n_touched = 0
+        for position in range(query.size - k + 1):
+            valid = True
+            for j in range(k):
+                letters[j] = query[position + j]
+                if letters[j] >= base:
+                    valid = False
+            if not valid:
+                continue
+            # bound[j]: the most that levels j..k-1 can still add.
+            bound[k] = 0
+            for j in range(k - 1, -1, -1):
+                bound[j] = bound[j + 1] + sorted_scores[letters[j], 0]
+            if bound[0] < threshold:
+                continue
+            # Depth-first enumeration of the neighbourhood words, each level's
+            # letters best first, so the first one under the bound ends the level.
+            level = 0
+            level_rank[0] = 0
+            level_score[0] = 0
+            level_value[0] = 0
+            while level >= 0:
+                rank = level_rank[level]
+                if rank >= base:
+                    level -= 1
+                    continue
+                score = level_score[level] + sorted_scores[letters[level], rank]
+                if score + bound[level + 1] < threshold:
+                    level -= 1
+                    continue
+                level_rank[level] = rank + 1
+                value = level_value[level] * base + sorted_letters[letters[level], rank]
+                if level < k - 1:
+                    level += 1
+                    level_rank[level] = 0
+                    level_score[level] = score
+                    level_value[level] = value
+                    continue
+                # Entries run by ascending slot (and target id): read them from
+                # the end, so that an all-vs-all stops at the query's own index.
+                for entry in range(word_offsets[value + 1] - 1, word_offsets[value] - 1, -1):
+                    slot = entry_sequence[entry]
+                    if target_ids[slot] <= self_index:
+                        break
+                    diagonal = entry_position[entry] - position
+                    if stamp[slot] != generation:
+                        stamp[slot] = generation
+                        last_diagonal[slot] = diagonal
+                        scored_diagonal[slot] = unscored
+                        best[slot] = -1
+                        continue
+                    if last_diagonal[slot] != diagonal:
+                        last_diagonal[slot] = diagonal
+                        continue
+                    if scored_diagonal[slot] == diagonal:
+                        continue
+                    scored_diagonal[slot] = diagonal
+                    target = target_codes[target_offsets[slot] : target_offsets[slot + 1]]
+                    segment = _diagonal_score(query, target, diagonal, matrix)
+                    if best[slot] < 0:
+                        touched[n_touched] = slot
+                        n_touched += 1
+                    if segment > best[slot]:
+                        best[slot] = segment
+        chosen = np.sort(touched[:n_touched])
+        if n_candidates + chosen.size > capacity:
+            capacity = 2 * (n_candidates + chosen.size)
+            grown_slots = np.empty(capacity, dtype=np.int32)
+            grown_scores = np.empty(capacity, dtype=np.int32)
+            grown_slots[:n_candidates] = candidate_slots[:n_candidates]
+            grown_scores[:n_candidates] = candidate_scores[:n_candidates]
+            candidate_slots = grown_slots
+            candidate_scores = grown_scores
+        for slot in chosen:
+            if best[slot] >= min_diagonal_score:
+                candidate_slots[n_candidates] = slot
+                candidate_scores[n_candidates] = best[slot]
+                n_candidates += 1
+        candidate_offsets[q + 1] = n_candidates
+    return candidate_offsets, candidate_slots[:n_candidates], candidate_scores[:n_candidates]
