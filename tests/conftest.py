@@ -2,7 +2,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
+
+from seqsim.alphabet import get_alphabet
+from seqsim.store import RECORD_COLUMNS, SequenceStore
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -30,3 +35,24 @@ def shared_data(name: str) -> Path:
     if not folder.is_dir():
         pytest.skip(f"{folder} is not available")
     return folder
+
+
+def make_store(sequences: list[str], alphabet: str) -> SequenceStore:
+    """An in-memory store of ``sequences`` (ids s0, s1, ...)."""
+    coder = get_alphabet(alphabet)
+    codes = [coder.encode(s) for s in sequences]
+    lengths = np.array([c.size for c in codes], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    records = pd.DataFrame(
+        {
+            "index": np.arange(len(sequences)),
+            "id": [f"s{i}" for i in range(len(sequences))],
+            "description": "",
+            "length": lengths,
+            "file": "mem",
+            "record": np.arange(1, len(sequences) + 1),
+        },
+        columns=RECORD_COLUMNS,
+    )
+    joined = np.concatenate(codes) if codes else np.zeros(0, np.uint8)
+    return SequenceStore(alphabet, joined.astype(np.uint8), offsets, records)

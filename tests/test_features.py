@@ -21,31 +21,11 @@ from seqsim.features import (
     write_profiles,
 )
 from seqsim.io import write_table
-from seqsim.store import RECORD_COLUMNS, SequenceStore
 
+from conftest import make_store
 from oracles import kmer_counter, pair_features
 
 STANDARD = {"protein": "ARNDCQEGHILKMFPSTWYV", "dna": "ACGT"}
-
-
-def make_store(sequences: list[str], alphabet: str) -> SequenceStore:
-    coder = get_alphabet(alphabet)
-    codes = [coder.encode(s) for s in sequences]
-    lengths = np.array([c.size for c in codes], dtype=np.int64)
-    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    records = pd.DataFrame(
-        {
-            "index": np.arange(len(sequences)),
-            "id": [f"s{i}" for i in range(len(sequences))],
-            "description": "",
-            "length": lengths,
-            "file": "mem",
-            "record": np.arange(1, len(sequences) + 1),
-        },
-        columns=RECORD_COLUMNS,
-    )
-    joined = np.concatenate(codes) if codes else np.zeros(0, np.uint8)
-    return SequenceStore(alphabet, joined.astype(np.uint8), offsets, records)
 
 
 def decode_kmer(value: int, k: int, alphabet: str) -> str:

@@ -21,7 +21,6 @@ from Bio.SeqIO.FastaIO import SimpleFastaParser
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from seqsim.alphabet import get_alphabet
 from seqsim.errors import ConfigError
 from seqsim.ingest import ingest_fasta
 from seqsim.sketch import (
@@ -31,32 +30,11 @@ from seqsim.sketch import (
     pairwise_mash,
     sketch_store,
 )
-from seqsim.store import RECORD_COLUMNS, SequenceStore
 
-from conftest import shared_data
+from conftest import make_store, shared_data
 from oracles import kmer_counter
 
 MASK64 = 2**64 - 1
-
-
-def make_store(sequences: list[str], alphabet: str) -> SequenceStore:
-    coder = get_alphabet(alphabet)
-    codes = [coder.encode(s) for s in sequences]
-    lengths = np.array([c.size for c in codes], dtype=np.int64)
-    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    records = pd.DataFrame(
-        {
-            "index": np.arange(len(sequences)),
-            "id": [f"s{i}" for i in range(len(sequences))],
-            "description": "",
-            "length": lengths,
-            "file": "mem",
-            "record": np.arange(1, len(sequences) + 1),
-        },
-        columns=RECORD_COLUMNS,
-    )
-    joined = np.concatenate(codes) if codes else np.zeros(0, np.uint8)
-    return SequenceStore(alphabet, joined.astype(np.uint8), offsets, records)
 
 
 # --- plain-Python oracles -------------------------------------------------------------------

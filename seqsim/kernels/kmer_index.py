@@ -87,9 +87,10 @@ def _candidates(
     Each query k-mer (a window of codes < ``base``) is expanded to every word
     scoring >= ``threshold`` against it under ``matrix`` (``sorted_letters[a]``
     lists letters by decreasing score ``sorted_scores[a]`` against ``a``), and
-    the words are looked up in the index. A hit on the same diagonal as the
-    target's previous hit has that diagonal's best ungapped segment scored; a
-    target is a candidate when one reaches ``min_diagonal_score``.
+    the words are looked up in the index. A diagonal of a target with at
+    least two such hits has its best ungapped segment scored; the target is a
+    candidate when one reaches ``min_diagonal_score``. The rule is symmetric
+    (the matrix is): a pair is a candidate whichever sequence is the query.
 
     ``query_self[q]`` >= 0 marks an all-vs-all: target slots whose id
     ``target_ids[slot]`` (ascending) is <= that store index are skipped, so
@@ -98,29 +99,23 @@ def _candidates(
     candidate_scores)``, slots ascending within each query.
     """
     n_queries = query_offsets.size - 1
-    n_targets = target_offsets.size - 1
-    # Per target, for the current query (valid where stamp == query number + 1).
-    stamp = np.zeros(n_targets, dtype=np.int64)
-    last_diagonal = np.zeros(n_targets, dtype=np.int32)
-    scored_diagonal = np.zeros(n_targets, dtype=np.int32)
-    best = np.zeros(n_targets, dtype=np.int32)
-    touched = np.empty(n_targets, dtype=np.int32)
     candidate_offsets = np.zeros(n_queries + 1, dtype=np.int64)
     capacity = max(1024, 16 * n_queries)
     candidate_slots = np.empty(capacity, dtype=np.int32)
     candidate_scores = np.empty(capacity, dtype=np.int32)
     n_candidates = 0
+    # One key per hit: slot * 2^32 + (diagonal + 2^31); sorted, equal keys are
+    # hits on one diagonal of one target.
+    keys = np.empty(1 << 16, dtype=np.int64)
     letters = np.empty(k, dtype=np.int64)
     bound = np.empty(k + 1, dtype=np.int64)
     level_rank = np.empty(k, dtype=np.int64)
     level_score = np.empty(k + 1, dtype=np.int64)
     level_value = np.empty(k + 1, dtype=np.int64)
-    unscored = np.int32(-(2**31) + 1)
     for q in range(n_queries):
         query = query_codes[query_offsets[q] : query_offsets[q + 1]]
         self_index = query_self[q]
-        generation = q + 1
-        n_touched = 0
+        n_keys = 0
         for position in range(query.size - k + 1):
             valid = True
             for j in range(k):
@@ -158,45 +153,47 @@ def _candidates(
                     level_score[level] = score
                     level_value[level] = value
                     continue
+                first = word_offsets[value]
+                last = word_offsets[value + 1]
+                if n_keys + last - first > keys.size:
+                    grown = np.empty(2 * (n_keys + last - first), dtype=np.int64)
+                    grown[:n_keys] = keys[:n_keys]
+                    keys = grown
                 # Entries run by ascending slot (and target id): read them from
                 # the end, so that an all-vs-all stops at the query's own index.
-                for entry in range(word_offsets[value + 1] - 1, word_offsets[value] - 1, -1):
+                for entry in range(last - 1, first - 1, -1):
                     slot = entry_sequence[entry]
                     if target_ids[slot] <= self_index:
                         break
                     diagonal = entry_position[entry] - position
-                    if stamp[slot] != generation:
-                        stamp[slot] = generation
-                        last_diagonal[slot] = diagonal
-                        scored_diagonal[slot] = unscored
-                        best[slot] = -1
-                        continue
-                    if last_diagonal[slot] != diagonal:
-                        last_diagonal[slot] = diagonal
-                        continue
-                    if scored_diagonal[slot] == diagonal:
-                        continue
-                    scored_diagonal[slot] = diagonal
-                    target = target_codes[target_offsets[slot] : target_offsets[slot + 1]]
-                    segment = _diagonal_score(query, target, diagonal, matrix)
-                    if best[slot] < 0:
-                        touched[n_touched] = slot
-                        n_touched += 1
-                    if segment > best[slot]:
-                        best[slot] = segment
-        chosen = np.sort(touched[:n_touched])
-        if n_candidates + chosen.size > capacity:
-            capacity = 2 * (n_candidates + chosen.size)
+                    keys[n_keys] = (np.int64(slot) << 32) + diagonal + 2**31
+                    n_keys += 1
+        hits = np.sort(keys[:n_keys])
+        if n_candidates + n_keys // 2 + 1 > capacity:
+            capacity = 2 * (n_candidates + n_keys // 2 + 1)
             grown_slots = np.empty(capacity, dtype=np.int32)
             grown_scores = np.empty(capacity, dtype=np.int32)
             grown_slots[:n_candidates] = candidate_slots[:n_candidates]
             grown_scores[:n_candidates] = candidate_scores[:n_candidates]
             candidate_slots = grown_slots
             candidate_scores = grown_scores
-        for slot in chosen:
-            if best[slot] >= min_diagonal_score:
-                candidate_slots[n_candidates] = slot
-                candidate_scores[n_candidates] = best[slot]
-                n_candidates += 1
+        run_start = 0
+        best = -1
+        for h in range(n_keys + 1 if n_keys else 0):
+            if h < n_keys and hits[h] == hits[run_start]:
+                continue
+            # hits[run_start:h] share one target and diagonal.
+            slot = hits[run_start] >> 32
+            if h - run_start >= 2:
+                diagonal = (hits[run_start] & 0xFFFFFFFF) - 2**31
+                target = target_codes[target_offsets[slot] : target_offsets[slot + 1]]
+                best = max(best, _diagonal_score(query, target, diagonal, matrix))
+            if h == n_keys or hits[h] >> 32 != slot:
+                if best >= min_diagonal_score:
+                    candidate_slots[n_candidates] = slot
+                    candidate_scores[n_candidates] = best
+                    n_candidates += 1
+                best = -1
+            run_start = h
         candidate_offsets[q + 1] = n_candidates
     return candidate_offsets, candidate_slots[:n_candidates], candidate_scores[:n_candidates]
