@@ -8,6 +8,7 @@ binomial sampling error on sequences of known Jaccard index, and against
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import math
 import shutil
@@ -31,7 +32,7 @@ from seqsim.sketch import (
     sketch_store,
 )
 
-from conftest import make_store, shared_data
+from conftest import REPO, make_store, shared_data
 from oracles import kmer_counter
 
 MASK64 = 2**64 - 1
@@ -395,3 +396,30 @@ def test_protein_sketches_equal_mash_amino_acid_sketches(tmp_path, k, hash_bits)
     mash_hashes = {entry["name"]: entry["hashes"] for entry in info["sketches"]}
     for index, name in enumerate(store.ids):
         assert sketches.sequence_hashes(index).tolist() == mash_hashes[name]
+
+
+def test_mash_dist_command_matches_mash(tmp_path):
+    from seqsim.cli import main
+
+    example = REPO / "resources" / "example" / "dna.fasta"
+    out = tmp_path / "dist.tsv"
+    assert main(["mash-dist", str(example), "-o", str(out), "-k", "15", "-s", "200", "-q"]) == 0
+    ours = pd.read_csv(out, sep="\t", header=None, names=["q", "t", "d", "shared"])
+    assert len(ours) == 145**2
+    assert (ours.loc[ours["q"] == ours["t"], "d"] == 0).all()
+    if shutil.which("mash") is None:
+        pytest.skip("mash is not installed")
+    sketch = tmp_path / "m"
+    subprocess.run(["mash", "sketch", "-k", "15", "-s", "200", "-i", "-o", str(sketch),
+                    str(example)], check=True, capture_output=True)  # fmt: skip
+    text = subprocess.run(
+        ["mash", "dist", f"{sketch}.msh", f"{sketch}.msh"], check=True, capture_output=True,
+        text=True,
+    ).stdout  # fmt: skip
+    theirs = pd.read_csv(
+        io.StringIO(text), sep="\t", header=None, names=["t", "q", "d", "p", "shared"]
+    )
+    merged = ours.merge(theirs, on=["q", "t"])
+    assert len(merged) == len(ours)
+    assert (merged["shared_x"] == merged["shared_y"]).all()
+    np.testing.assert_allclose(merged["d_x"], merged["d_y"], rtol=5e-6, atol=1e-7)

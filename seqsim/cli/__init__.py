@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, str] = {
     "ingest": "ingest",
     "count-kmers": "count_kmers",
     "score-pairs": "score_pairs",
+    "mash-dist": "mash_dist",
     "similarity-matrix": "similarity_matrix",
     "cluster": "cluster",
     "search": "search",

@@ -2,7 +2,7 @@ ALIGN = config["align"]
 
 
 # One job per block of query rows, each against every sequence.
-rule align:
+rule search:
     input:
         store=STORE_FILES,
     output:
@@ -24,16 +24,16 @@ rule align:
         ),
         max_evalue=ALIGN["max_evalue"],
         exhaustive="--exhaustive" if ALIGN["exhaustive"] else "",
-        prefilter=optional("--min-ungapped", ALIGN["min_ungapped"]),
+        prefilter=prefilter_options(ALIGN),
     log:
-        f"{LOGS}/align/block_{{block}}.log",
+        f"{LOGS}/search/block_{{block}}.log",
     wildcard_constraints:
         block=r"\d+",
     threads: 1
     conda:
         CONDA_ENV
     shell:
-        "{params.seqsim} align --store {params.store:q} --block {wildcards.block}"
+        "{params.seqsim} search --store {params.store:q} --block {wildcards.block}"
         " --n-blocks {params.n_blocks} {params.scoring} --evalue {params.max_evalue}"
         " {params.exhaustive} {params.prefilter} --threads {threads} --hits-out {output.hits:q}"
         " --pairs-out {output.pairs:q} 2> {log:q}"

@@ -48,7 +48,22 @@ def optional(flag, value):
     return "" if value is None else f"{flag} {shlex.quote(str(value))}"
 
 
-# Pair features computed by the `align` rule; the others come from k-mers.
+def prefilter_options(search):
+    """`seqsim search` options for the config's `align` prefilter settings."""
+    options = [f"--prefilter {search['prefilter']}"]
+    if search["prefilter"] == "ungapped":
+        options.append(optional("--min-ungapped", search["min_ungapped"]))
+    if search["prefilter"] == "kmer":
+        kmer = search["kmer"]
+        options += [
+            optional("--kmer-k", kmer["k"]),
+            optional("--kmer-threshold", kmer["threshold"]),
+            optional("--min-diagonal-score", kmer["min_diagonal_score"]),
+        ]
+    return " ".join(option for option in options if option)
+
+
+# Pair features computed by the `search` rule; the others come from k-mers.
 ALIGNMENT_FEATURES = ("score_ratio", "fident", "shorter_ident")
 
 
