@@ -4,9 +4,13 @@ memory of seqsim and the reference tools, run side by side on the same set.
 
 Usage:
     python benchmarks/bench_search.py [--split val|all] [--threads 2]
-        [--tools seqsim,blastp,diamond,mmseqs,mmseqs-default,ssearch,phmmer]
+        [--tools seqsim,seqsim-kmer,seqsim-exhaustive,seqsim-mash,blastp,diamond,mmseqs,
+                 mmseqs-default,ssearch,phmmer,mash]
+seqsim is `seqsim search` (ungapped prefilter), seqsim-kmer `seqsim search
+--prefilter kmer`, seqsim-exhaustive `seqsim align` (every pair aligned),
+seqsim-mash `seqsim mash-dist` (k = 5, 1000 hashes, like the mash row).
 Needs the Debian packages of the tools asked for (ncbi-blast+, diamond-aligner,
-mmseqs2, fasta3, hmmer) and ../shared/data/scope40.
+mmseqs2, fasta3, hmmer, mash) and ../shared/data/scope40.
 """
 
 from __future__ import annotations
@@ -41,14 +45,34 @@ def run_timed(command: list[str], log: Path) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
+# BLAST tabular rows with the distance in the E-value column (ranked ascending):
+# from `seqsim mash-dist` (query, target, distance, shared) and from `mash dist`
+# (reference, query, distance, p-value, shared).
+AWK_MASH = 'BEGIN {OFS="\\t"} {print $1, $2, 0, 0, 0, 0, 0, 0, 0, 0, $3, 0}'
+AWK_MASH_DIST = 'BEGIN {OFS="\\t"} {print $2, $1, 0, 0, 0, 0, 0, 0, 0, 0, $3, 0}'
+
+
 def tool_commands(name: str, fasta: Path, work: Path, threads: int) -> list[list[str]]:
     """Commands for one tool; the last writes ``work/NAME.tsv`` in BLAST tabular format."""
     out = str(work / f"{name}.tsv")
     t = str(threads)
-    if name in ("seqsim", "seqsim-prefilter"):
-        prefilter = ["--min-ungapped", "30"] if name == "seqsim-prefilter" else []
-        return [[sys.executable, "-m", "seqsim", "align", str(fasta), "-o", out,
-                 "--threads", t, "--evalue", "10", "-q", *prefilter]]  # fmt: skip
+    if name.startswith("seqsim-mash"):
+        return [["sh", "-c", f"{sys.executable} -m seqsim mash-dist {fasta} -o {out}.dist -q "
+                 f"-k 5 -s 1000 --max-distance 0.9999 "
+                 f"&& awk '{AWK_MASH}' {out}.dist > {out}"]]  # fmt: skip
+    if name.startswith("seqsim"):
+        mode = {"seqsim-exhaustive": ["align"], "seqsim": ["search"],
+                "seqsim-kmer": ["search", "--prefilter", "kmer"]}[name]  # fmt: skip
+        return [[sys.executable, "-m", "seqsim", *mode, str(fasta), "-o", out,
+                 "--threads", t, "--evalue", "10", "-q"]]  # fmt: skip
+    if name == "mash":
+        sketch = str(work / "mash")
+        return [
+            ["mash", "sketch", "-a", "-k", "5", "-s", "1000", "-i", "-o", sketch, str(fasta)],
+            # Pairs sharing no hash (distance 1) carry no ranking: leave them out.
+            ["sh", "-c", f"mash dist -p {t} -d 0.9999 {sketch}.msh {sketch}.msh "
+             f"| awk '{AWK_MASH_DIST}' > {out}"],
+        ]  # fmt: skip
     if name == "blastp":
         db = str(work / "blastdb")
         return [
@@ -96,7 +120,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
         "--tools",
-        default="seqsim,seqsim-prefilter,blastp,diamond,mmseqs,mmseqs-default,ssearch",
+        default="seqsim,seqsim-kmer,seqsim-exhaustive,blastp,diamond,mmseqs,mmseqs-default,"
+        "ssearch,mash",
     )
     parser.add_argument("--keep", help="keep outputs in this folder")
     args = parser.parse_args()

@@ -161,8 +161,8 @@ def search_hits(
             query_codes = queries.sequence_codes(int(q))
             if index is not None:
                 picked = candidates[offsets[k] : offsets[k + 1]]
-                if all_vs_all:
-                    picked = np.concatenate([[q], picked])  # the self pair
+                if queries is targets:  # the self pair, which seeds may miss
+                    picked = np.union1d(picked, [q])
                 scorer = aligner.subset(picked)
                 raw = _prefiltered_scores(scorer, query_codes, hit_filter)
             elif all_vs_all:

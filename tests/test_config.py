@@ -43,6 +43,8 @@ def test_misspelled_nested_key():
         ("cluster", "min_similarity", 1.5, "config key 'cluster.min_similarity': 1.5 is greater"),
         ("cluster", "method", "kmeans", "config key 'cluster.method': 'kmeans' is not one of"),
         (None, "on_invalid", "ignore", "config key 'on_invalid': 'ignore' is not one of"),
+        ("align", "prefilter", "mmseqs", "config key 'align.prefilter': 'mmseqs' is not one of"),
+        ("align", "min_ungapped", 200, "config key 'align.min_ungapped': 200 is greater"),
     ],
 )
 def test_wrong_values_are_named(section, key, value, expected):

@@ -113,6 +113,22 @@ def test_cli_align_fasta_pair(tmp_path):
     assert len(table) == 298 and set(table["qseqid"]) == {"q1"}
 
 
+@pytest.mark.parametrize("prefilter", ["ungapped", "kmer"])
+def test_cli_search_finds_the_strong_hits_of_exhaustive_alignment(tmp_path, prefilter):
+    exhaustive, searched = tmp_path / "align.tsv", tmp_path / "search.tsv"
+    assert main(["align", str(EXAMPLE), "-o", str(exhaustive), "--evalue", "1e-20"]) == 0
+    assert main(["search", str(EXAMPLE), "-o", str(searched), "--evalue", "1e-20",
+                 "--prefilter", prefilter, "--threads", "2"]) == 0  # fmt: skip
+    columns = [0, 1, 10, 11]  # qseqid sseqid evalue bitscore
+    every = pd.read_csv(exhaustive, sep="\t", header=None)[columns]
+    found = pd.read_csv(searched, sep="\t", header=None)[columns]
+    if prefilter == "ungapped":
+        pd.testing.assert_frame_equal(found, every)
+    else:
+        # A heuristic: what it finds is exact; it may miss a few strong hits.
+        assert len(found.merge(every)) == len(found) >= 0.99 * len(every)
+
+
 def test_cli_dna_defaults(tmp_path):
     dna = REPO / "resources" / "example" / "dna.fasta"
     out = tmp_path / "hits.tsv"

@@ -2,7 +2,8 @@
 
 Needs a SLURM cluster that this machine can submit to, and
 snakemake-executor-plugin-slurm in the environment running the tests; it skips
-otherwise. For a one-node cluster on localhost (as root):
+otherwise (fails instead when SEQSIM_REQUIRE_SLURM is set, as CI does). For a
+one-node cluster on localhost (as root):
 
     .ci/slurm/start_local_slurm.sh
     pytest tests/test_slurm.py -q -p no:cacheprovider -rs
@@ -127,6 +128,8 @@ def failure_report(workdir: Path, output: str) -> str:
 
 def test_example_pipeline_through_slurm_gives_the_local_bytes(tmp_path):
     reason = slurm_unavailable()
+    if reason and os.environ.get("SEQSIM_REQUIRE_SLURM"):
+        pytest.fail(f"SEQSIM_REQUIRE_SLURM is set but {reason}")
     if reason:
         pytest.skip(reason)
 
