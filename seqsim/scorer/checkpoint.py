@@ -1,0 +1,93 @@
+"""Checkpoints: weights in safetensors format plus JSON metadata in its header.
+
+A checkpoint is one ``.safetensors`` file. Its header's ``seqsim`` entry is a
+JSON object: format version, model kind and hyperparameters, alphabet, pair
+features (with their standardisation), calibration, training-data hash and
+validation metrics. Loading parses that JSON and the raw tensors only, checks
+every field and every tensor name and shape against the model the
+hyperparameters describe, and never unpickles or executes anything from the
+file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from seqsim.errors import InputError
+from seqsim.io import atomic_path
+
+FORMAT_VERSION = 1
+REQUIRED_METADATA = {
+    "format_version": int,
+    "model": dict,
+    "alphabet": str,
+    "features": list,
+    "feature_mean": list,
+    "feature_scale": list,
+    "calibration": dict,
+    "training_data_sha256": str,
+    "metrics": dict,
+}
+
+
+def save_checkpoint(
+    path: str | os.PathLike[str], state: dict[str, torch.Tensor], metadata: dict[str, Any]
+) -> None:
+    """Write ``state`` (a state dict) and ``metadata`` atomically to ``path``."""
+    metadata = {"format_version": FORMAT_VERSION, **metadata}
+    _check_metadata(metadata, path)
+    tensors = {name: tensor.detach().cpu().contiguous() for name, tensor in state.items()}
+    text = json.dumps(metadata, sort_keys=True, separators=(",", ":"))
+    with atomic_path(path) as tmp:
+        save_file(tensors, str(tmp), metadata={"seqsim": text})
+
+
+def load_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, torch.Tensor], dict]:
+    """The state dict and metadata of a checkpoint, checked; InputError naming
+    the file and the problem for a missing, truncated, foreign or incompatible one."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "checkpoint not found")
+    try:
+        with open(path, "rb") as handle:
+            header_size = int.from_bytes(handle.read(8), "little")
+            if not 2 <= header_size <= 100_000_000:
+                raise InputError(path, "not a safetensors checkpoint (bad header size)")
+            header = json.loads(handle.read(header_size))
+        state = load_file(str(path))
+    except (SafetensorError, json.JSONDecodeError, UnicodeDecodeError, OSError) as error:
+        raise InputError(path, f"not a readable safetensors checkpoint ({error})") from None
+    text = (header.get("__metadata__") or {}).get("seqsim")
+    if text is None:
+        raise InputError(path, "a safetensors file without seqsim metadata: not a seqsim model")
+    try:
+        metadata = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(path, f"checkpoint metadata is not valid JSON ({error})") from None
+    _check_metadata(metadata, path)
+    return state, metadata
+
+
+def _check_metadata(metadata: Any, path: str | os.PathLike[str]) -> None:
+    if not isinstance(metadata, dict):
+        raise InputError(path, "checkpoint metadata must be a JSON object")
+    version = metadata.get("format_version")
+    if version != FORMAT_VERSION:
+        raise InputError(
+            path, f"checkpoint format version {version!r}; this seqsim reads {FORMAT_VERSION}"
+        )
+    for key, kind in REQUIRED_METADATA.items():
+        if not isinstance(metadata.get(key), kind):
+            raise InputError(
+                path, f"checkpoint metadata field {key!r} is missing or not {kind.__name__}"
+            )
+    n_features = len(metadata["features"])
+    if len(metadata["feature_mean"]) != n_features or len(metadata["feature_scale"]) != n_features:
+        raise InputError(path, "checkpoint feature standardisation does not match its features")

@@ -1,0 +1,160 @@
+"""Candidate pairs of an all-vs-all and the features the scorer reads.
+
+Candidates are the pairs with a hit, plus, per sequence, the partners best
+connected to it through intermediate sequences (see
+:mod:`seqsim.kernels.graph`): remote homologs often have no significant
+direct alignment but share well-aligned neighbours.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import minimum_spanning_tree
+
+from seqsim.errors import ConfigError
+from seqsim.kernels.graph import _path_rows
+
+# Features of a pair, in the order the model reads them (all symmetric in the pair).
+PAIR_FEATURES = (
+    "bits",  # bit score of the direct alignment (0: no hit)
+    "neg_log10_evalue",  # -log10 of the pair's (larger, two-way) E-value, clipped to [-1, 50]
+    "has_hit",  # 1 when the pair has a direct hit
+    "score_ratio",  # SW score / the smaller self-score
+    "fident",  # identities / alignment columns
+    "coverage",  # the smaller of the two aligned fractions
+    "length_ratio",  # shorter / longer sequence length
+    "path1",  # strongest path through one intermediate (weakest edge, bits)
+    "path2",  # through two intermediates
+    "widest",  # through any number (maximum spanning tree)
+    "shared_fraction",  # neighbours in common / the smaller neighbour count
+)
+
+
+def direct_pairs(hits: pd.DataFrame, n_sequences: int) -> pd.DataFrame:
+    """Unordered pairs (query < target) of an all-vs-all hit table (from
+    :func:`seqsim.hits.search_hits`) with their alignment features."""
+    needed = {"query", "target", "raw", "bitscore", "evalue_pair", "nident", "length",
+              "qstart", "qend", "sstart", "send", "qlen", "tlen"}  # fmt: skip
+    missing = needed - set(hits.columns)
+    if missing:
+        raise ConfigError(f"the hit table lacks columns {sorted(missing)}")
+    query, target = hits["query"].to_numpy(), hits["target"].to_numpy()
+    self_raw = np.zeros(n_sequences, dtype=np.float64)
+    is_self = query == target
+    self_raw[query[is_self]] = hits["raw"].to_numpy()[is_self]
+    keep = query < target
+    pairs = hits[keep]
+    q, t = query[keep], target[keep]
+    smaller_self = np.maximum(np.minimum(self_raw[q], self_raw[t]), 1.0)
+    aligned_q = (pairs["qend"] - pairs["qstart"] + 1) / pairs["qlen"]
+    aligned_t = (pairs["send"] - pairs["sstart"] + 1) / pairs["tlen"]
+    return pd.DataFrame(
+        {
+            "query": q.astype(np.int64),
+            "target": t.astype(np.int64),
+            "bits": pairs["bitscore"].to_numpy(np.float64),
+            "evalue": pairs["evalue_pair"].to_numpy(np.float64),
+            "score_ratio": np.clip(pairs["raw"].to_numpy() / smaller_self, 0.0, 1.0),
+            "fident": (pairs["nident"] / np.maximum(pairs["length"], 1)).to_numpy(np.float64),
+            "coverage": np.minimum(aligned_q, aligned_t).to_numpy(np.float64),
+        }
+    )
+
+
+def candidate_pairs(
+    hits: pd.DataFrame,
+    lengths: np.ndarray,
+    *,
+    edge_evalue: float = 1.0,
+    top_k: int = 100,
+) -> pd.DataFrame:
+    """Unordered candidate pairs (``query`` < ``target``, store indices) with
+    every feature of :data:`PAIR_FEATURES`.
+
+    Edges of the hit graph are pairs with a two-way E-value <= ``edge_evalue``;
+    each sequence adds its ``top_k`` best-connected partners to its hits.
+    """
+    n = lengths.size
+    direct = direct_pairs(hits, n)
+    edges = direct[direct["evalue"] <= edge_evalue]
+    q, t, w = edges["query"].to_numpy(), edges["target"].to_numpy(), edges["bits"].to_numpy()
+    graph = sp.csr_matrix(
+        (np.concatenate([w, w]), (np.concatenate([q, t]), np.concatenate([t, q]))), shape=(n, n)
+    )
+    graph.sort_indices()
+    # Widest paths lie on a maximum spanning tree: a minimum one of (top - w).
+    top = float(w.max()) + 1.0 if w.size else 1.0
+    inverted = sp.csr_matrix((top - graph.data, graph.indices, graph.indptr), shape=(n, n))
+    tree = minimum_spanning_tree(inverted)
+    tree = tree + tree.T
+    tree = sp.csr_matrix((top - tree.data, tree.indices, tree.indptr), shape=(n, n))
+    offsets, partners, values = _path_rows(
+        graph.indptr.astype(np.int64), graph.indices.astype(np.int64), graph.data,
+        tree.indptr.astype(np.int64), tree.indices.astype(np.int64), tree.data, top_k,
+    )  # fmt: skip
+    source = np.repeat(np.arange(n), np.diff(offsets))
+    paths = pd.DataFrame(
+        {
+            "query": np.minimum(source, partners),
+            "target": np.maximum(source, partners),
+            "path1": values[:, 0],
+            "path2": values[:, 1],
+            "widest": values[:, 2],
+            "shared": values[:, 3],
+        }
+    ).drop_duplicates(["query", "target"])
+    pairs = paths.merge(direct, on=["query", "target"], how="outer")
+    degree = np.diff(graph.indptr)
+    pq, pt = pairs["query"].to_numpy(), pairs["target"].to_numpy()
+    has_hit = pairs["bits"].notna().to_numpy()
+    pairs = pairs.fillna(
+        {"bits": 0.0, "evalue": np.inf, "score_ratio": 0.0, "fident": 0.0, "coverage": 0.0,
+         "path1": 0.0, "path2": 0.0, "widest": 0.0, "shared": 0.0}
+    )  # fmt: skip
+    with np.errstate(divide="ignore"):
+        neg_log = -np.log10(pairs["evalue"].to_numpy())
+    table = pd.DataFrame(
+        {
+            "query": pq,
+            "target": pt,
+            "bits": pairs["bits"].to_numpy(),
+            "neg_log10_evalue": np.clip(neg_log, -1.0, 50.0),
+            "has_hit": has_hit.astype(np.float64),
+            "score_ratio": pairs["score_ratio"].to_numpy(),
+            "fident": pairs["fident"].to_numpy(),
+            "coverage": pairs["coverage"].to_numpy(),
+            "length_ratio": np.minimum(lengths[pq], lengths[pt])
+            / np.maximum(np.maximum(lengths[pq], lengths[pt]), 1),
+            "path1": pairs["path1"].to_numpy(),
+            "path2": pairs["path2"].to_numpy(),
+            "widest": pairs["widest"].to_numpy(),
+            "shared_fraction": pairs["shared"].to_numpy()
+            / np.maximum(np.minimum(degree[pq], degree[pt]), 1),
+        }
+    )
+    return table.sort_values(["query", "target"], ignore_index=True)
+
+
+def pair_labels(
+    pairs: pd.DataFrame, levels: pd.DataFrame, ids: list[str], level: str = "superfamily"
+) -> np.ndarray:
+    """1 for pairs in the same ``level`` group, 0 for pairs in different folds
+    (the negatives), NaN for the pairs in between and unlabelled sequences.
+
+    ``levels`` is indexed by id with family, superfamily and fold columns
+    (:func:`seqsim.evaluate.scop_levels`).
+    """
+    if level not in ("family", "superfamily", "fold"):
+        raise ConfigError(f"homology level must be family, superfamily or fold, not {level!r}")
+    table = levels.reindex(ids)
+    group = table[level].to_numpy()
+    fold = table["fold"].to_numpy()
+    q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
+    known = table["fold"].notna().to_numpy()
+    labels = np.full(len(pairs), np.nan)
+    both = known[q] & known[t]
+    labels[both & (group[q] == group[t])] = 1.0
+    labels[both & (fold[q] != fold[t])] = 0.0
+    return labels

@@ -1,0 +1,42 @@
+"""Pair heads: two embeddings (+ the pair's alignment and k-mer features) ->
+one logit of P(homolog)."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def embedding_terms(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """[cos(a, b), |a - b|, a * b] for unit vectors a, b: symmetric in a and b."""
+    return torch.cat([(a * b).sum(-1, keepdim=True), (a - b).abs(), a * b], dim=-1)
+
+
+class PairHead(nn.Module):
+    """MLP over the embedding terms and ``n_features`` standardised pair features."""
+
+    def __init__(self, embedding_dim: int, n_features: int, hidden: int = 64) -> None:
+        super().__init__()
+        self.mlp = nn.Sequential(
+            nn.Linear(1 + 2 * embedding_dim + n_features, hidden),
+            nn.GELU(),
+            nn.Linear(hidden, hidden),
+            nn.GELU(),
+            nn.Linear(hidden, 1),
+        )
+
+    def forward(self, a: torch.Tensor, b: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+        return self.mlp(torch.cat([embedding_terms(a, b), features], dim=-1)).squeeze(-1)
+
+
+class CosineHead(nn.Module):
+    """Embedding-only scoring: logit = scale * cos(a, b) + bias. Pairs of many
+    sequences then score as one matrix product of their embeddings."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scale = nn.Parameter(torch.tensor(10.0))
+        self.bias = nn.Parameter(torch.tensor(-5.0))
+
+    def forward(self, a: torch.Tensor, b: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+        return self.scale * (a * b).sum(-1) + self.bias
