@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
 import shutil
 import subprocess
 import sys
@@ -34,15 +33,21 @@ SCOPE = Path(__file__).resolve().parents[2] / "shared" / "data" / "scope40"
 
 
 def run_timed(command: list[str], log: Path) -> tuple[float, float]:
-    """Run ``command``; return (wall seconds, peak RSS in MB of it and its children)."""
+    """Run ``command``; return (wall seconds, peak RSS in MB of it and its children).
+
+    The peak comes from GNU time run as the parent of ``command``: a process
+    forked straight from this (large) Python process would inherit its
+    resident size as the starting high-water mark.
+    """
+    rss_file = log.with_suffix(".rss")
+    wrapped = ["/usr/bin/time", "-f", "%M", "-o", str(rss_file), *command]
     start = time.perf_counter()
     with open(log, "w") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
+        status = subprocess.run(wrapped, stdout=out, stderr=subprocess.STDOUT).returncode
     wall = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"{command[0]} failed (status {status}); see {log}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, int(rss_file.read_text().split()[-1]) / 1024
 
 
 # BLAST tabular rows with the distance in the E-value column (ranked ascending):

@@ -89,21 +89,26 @@ def sensitivity_to_first_fp(hits: pd.DataFrame, labels: pd.DataFrame) -> Sensiti
     ranked = hits[["query", "target"]]
     ranked = ranked[(ranked["query"] != ranked["target"]) & ranked["query"].isin(queries)]
     ranked = ranked.drop_duplicates(["query", "target"], keep="first")
-    found = {level: dict.fromkeys(queries, 0) for level in LEVELS}
-    known = levels.index
-    for query, group in ranked.groupby("query", sort=False):
-        query_levels = levels.loc[query]
-        targets = group["target"].to_numpy()
-        in_set = np.isin(targets, known)
-        target_levels = levels.reindex(targets)
-        same_fold = in_set & (target_levels["fold"].to_numpy() == query_levels["fold"])
-        first_fp = int(np.argmin(same_fold)) if not same_fold.all() else len(targets)
-        before = target_levels.iloc[:first_fp]
-        same_family = before["family"].to_numpy() == query_levels["family"]
-        same_superfamily = before["superfamily"].to_numpy() == query_levels["superfamily"]
-        found["family"][query] = int(same_family.sum())
-        found["superfamily"][query] = int((same_superfamily & ~same_family).sum())
-        found["fold"][query] = int((~same_superfamily).sum())
+    query_levels = levels.reindex(ranked["query"].to_numpy())
+    target_levels = levels.reindex(ranked["target"].to_numpy())
+    same = {
+        level: (target_levels[level].to_numpy() == query_levels[level].to_numpy())
+        for level in LEVELS
+    }  # an unlabelled target matches nothing: a false positive
+    # Rows before the query's first false positive (another fold, or unlabelled).
+    false_positive = pd.Series(~same["fold"], index=ranked.index)
+    before = false_positive.groupby(ranked["query"].to_numpy(), sort=False).cumsum() == 0
+    before = before.to_numpy()
+    per_row = pd.DataFrame(
+        {
+            "query": ranked["query"].to_numpy(),
+            "family": before & same["family"],
+            "superfamily": before & same["superfamily"] & ~same["family"],
+            "fold": before & same["fold"] & ~same["superfamily"],
+        }
+    )
+    counted = per_row.groupby("query", sort=False)[list(LEVELS)].sum()
+    found = {level: counted[level].reindex(queries, fill_value=0).to_dict() for level in LEVELS}
     per_query = pd.DataFrame(
         {
             "query": queries,
