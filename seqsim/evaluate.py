@@ -45,9 +45,13 @@ class Sensitivity:
 
 
 def scop_levels(labels: pd.DataFrame) -> pd.DataFrame:
-    """``id`` -> family, superfamily, fold, from ``sccs`` (a.1.1.2) or those columns."""
+    """``id`` -> family, superfamily, fold, from ``sccs`` (a.1.1.2) or those
+    columns. Without a fold column (e.g. simulated families), each
+    superfamily is its own fold: different superfamilies are unrelated."""
     if {"family", "superfamily", "fold"} <= set(labels.columns):
         table = labels[["id", "family", "superfamily", "fold"]]
+    elif {"family", "superfamily"} <= set(labels.columns):
+        table = labels[["id", "family", "superfamily"]].assign(fold=labels["superfamily"])
     elif "sccs" in labels.columns:
         parts = labels["sccs"].str.split(".", expand=True)
         table = pd.DataFrame(
@@ -59,7 +63,7 @@ def scop_levels(labels: pd.DataFrame) -> pd.DataFrame:
             }
         )
     else:
-        raise ConfigError("labels need family/superfamily/fold columns or an sccs column")
+        raise ConfigError("labels need family/superfamily(/fold) columns or an sccs column")
     if table["id"].duplicated().any():
         raise ConfigError("labels list an id twice")
     return table.set_index("id")

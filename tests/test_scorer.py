@@ -20,6 +20,8 @@ from seqsim.scorer.features import PAIR_FEATURES, candidate_pairs, pair_labels
 from seqsim.scorer.head import CosineHead, PairHead, embedding_terms
 from seqsim.scorer.loss import pair_loss
 
+from conftest import REPO
+
 
 def test_loss_matches_hand_computed_cross_entropy():
     logits = torch.tensor([2.0, -1.0, 0.0])
@@ -194,3 +196,43 @@ def test_damaged_checkpoints_give_a_clear_error(tmp_path, damage, message):
     with pytest.raises(InputError, match=message) as caught:
         load_checkpoint(path)
     assert str(path) in str(caught.value)
+
+
+def roc_auc(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Mann-Whitney AUC: P(a random homolog pair outscores a random non-homolog)."""
+    order = np.argsort(scores, kind="stable")
+    ranks = np.empty(scores.size)
+    ranks[order] = np.arange(1, scores.size + 1)
+    positive = labels == 1
+    n_pos, n_neg = positive.sum(), (~positive).sum()
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def test_training_on_the_bundled_example_separates_superfamilies(tmp_path):
+    from seqsim.cli import main
+    from seqsim.evaluate import scop_levels
+
+    example = REPO / "resources" / "example"
+    model = tmp_path / "model.safetensors"
+    scored = tmp_path / "scored.tsv"
+    assert main(["train", str(example / "protein.fasta"), "--labels",
+                 str(example / "protein_labels.tsv"), "-o", str(model), "--epochs", "8",
+                 "-q"]) == 0  # fmt: skip
+    _, meta = load_checkpoint(model)
+    assert meta["metrics"]["n_held_out_pairs"] > 0
+    assert main(["score", str(example / "protein.fasta"), "--model", str(model),
+                 "-o", str(scored), "-q"]) == 0  # fmt: skip
+    table = pd.read_csv(scored, sep="\t")
+    levels = scop_levels(pd.read_csv(example / "protein_labels.tsv", sep="\t"))
+    same = (
+        levels.loc[table["query"], "superfamily"].to_numpy()
+        == levels.loc[table["target"], "superfamily"].to_numpy()
+    )
+    assert roc_auc(table["probability"].to_numpy(), same.astype(int)) >= 0.95
+    assert table["probability"].between(0, 1).all()
+    # Same data and seed: the same checkpoint bytes.
+    again = tmp_path / "again.safetensors"
+    assert main(["train", str(example / "protein.fasta"), "--labels",
+                 str(example / "protein_labels.tsv"), "-o", str(again), "--epochs", "8",
+                 "-q"]) == 0  # fmt: skip
+    assert again.read_bytes() == model.read_bytes()

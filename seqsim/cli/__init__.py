@@ -31,6 +31,8 @@ SUBCOMMANDS: dict[str, str] = {
     "align": "align",
     "tabulate-hits": "tabulate_hits",
     "evaluate": "evaluate",
+    "train": "train",
+    "score": "score",
     "fetch-scope": "fetch_scope",
 }
 

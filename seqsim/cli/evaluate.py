@@ -27,12 +27,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="rank each query's hits by E-value (ties: higher bit score), bit score, or "
         "keep the file's order",
     )
+    parser.add_argument(
+        "--score-column",
+        help="the hits file has a header row: rank each query's rows by this column, "
+        "highest first (e.g. probability from `seqsim score`)",
+    )
     parser.add_argument("-o", "--output", help="per-query sensitivities (TSV)")
 
 
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from seqsim.errors import ConfigError
     from seqsim.evaluate import rank_blast_hits, sensitivity_to_first_fp
     from seqsim.fasta import iter_fasta
     from seqsim.io import read_table, write_table
@@ -41,7 +47,16 @@ def run(args: argparse.Namespace) -> int:
     if args.set_fasta:
         members = {record.title.split()[0] for record in iter_fasta(args.set_fasta)}
         labels = labels[labels["id"].isin(members)]
-    hits = rank_blast_hits(pd.read_csv(args.hits, sep="\t", header=None, comment="#"), args.sort_by)
+    if args.score_column:
+        table = read_table(args.hits)
+        if args.score_column not in table.columns:
+            raise ConfigError(f"{args.hits}: no column {args.score_column!r}")
+        hits = table.sort_values(
+            ["query", args.score_column], ascending=[True, False], kind="stable"
+        )[["query", "target"]]
+    else:
+        table = pd.read_csv(args.hits, sep="\t", header=None, comment="#")
+        hits = rank_blast_hits(table, args.sort_by)
     result = sensitivity_to_first_fp(hits, labels)
     print("queries\tFAM\tSFAM\tFOLD")
     print(f"{result.n_queries}\t{result.family:.4f}\t{result.superfamily:.4f}\t{result.fold:.4f}")

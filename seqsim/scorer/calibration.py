@@ -53,4 +53,4 @@ def expected_calibration_error(
             table[k, 1] = probability[inside].mean()
             table[k, 2] = labels[inside].mean()
             ece += count / probability.size * abs(table[k, 1] - table[k, 2])
-    return ece, table
+    return float(ece), table

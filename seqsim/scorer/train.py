@@ -96,6 +96,7 @@ def train_scorer(
     """Train on ``store``'s all-vs-all ``hits`` (from :func:`seqsim.hits.search_hits`)
     and SCOP-style ``labels``; return (state dict, checkpoint metadata)."""
     torch.manual_seed(settings.seed)
+    torch.use_deterministic_algorithms(True)
     levels = scop_levels(labels)
     pairs = candidate_pairs(
         hits, store.lengths, edge_evalue=settings.edge_evalue, top_k=settings.top_k
