@@ -45,7 +45,7 @@ FINAL_OUTPUTS = [
     "results/rejected.tsv",
 ]
 # Rules of the default config's DAG that must run as SLURM jobs (`all` runs locally).
-SLURM_RULES = {"ingest", "align", "tabulate_hits", "similarity_matrix", "cluster"}
+SLURM_RULES = {"ingest", "search", "tabulate_hits", "similarity_matrix", "cluster"}
 SUBMITTED = re.compile(r"Job \d+ has been submitted with SLURM jobid (\d+) \(log: (.+?)\)\.")
 
 
