@@ -58,7 +58,7 @@ class HitFilter:
     with gaps at all:
 
     - ``kmer``: only pairs the k-mer index proposes (:mod:`seqsim.prefilter`);
-      sub-quadratic, for large sets, and less sensitive;
+      only pairs sharing similar k-mers are touched, for large sets; less sensitive;
     - ``min_ungapped``: only pairs whose best ungapped segment (any diagonal)
       scores at least this much. On SCOPe40, 30 keeps > 99.8% of the
       exhaustive search's true positives while aligning about a fifth of the

@@ -18,7 +18,7 @@ PREFILTERS = {
     "ungapped": "every pair's best ungapped segment (any diagonal) >= --min-ungapped: "
     "nearly exhaustive sensitivity, quadratic time",
     "kmer": "pairs proposed by a k-mer index (similar k-mers, two hits on a diagonal, "
-    "ungapped diagonal score >= --min-diagonal-score): sub-quadratic, for large sets, "
+    "ungapped diagonal score >= --min-diagonal-score): for large sets (100k in ~18 min), "
     "less sensitive",
     "none": "every pair (exact Smith-Waterman of all pairs)",
 }
