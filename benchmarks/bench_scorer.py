@@ -23,7 +23,8 @@ import pandas as pd
 from seqsim.evaluate import rank_blast_hits, sensitivity_to_first_fp
 from seqsim.hits import HitFilter, search_hits
 from seqsim.ingest import ingest_fasta
-from seqsim.scorer.train import TrainSettings, save_scorer, score_candidates, train_scorer
+from seqsim.scorer.checkpoint import save_checkpoint
+from seqsim.scorer.train import TrainSettings, score_candidates, train_scorer
 from seqsim.scoring import scoring_scheme
 
 from bench_search import run_timed, tool_commands, write_set
@@ -71,7 +72,7 @@ def main() -> None:
     state, metadata = train_scorer(stores["train"], hits["train"], labels["train"], TrainSettings())
     train_seconds = time.perf_counter() - start
     model = work / "model.safetensors"
-    save_scorer(model, state, metadata)
+    save_checkpoint(model, state, metadata)
     print(f"training: {train_seconds:.0f} s; held-out metrics {metadata['metrics']}\n")
     scored = score_candidates(model, stores["val"], hits["val"])
     ids = np.asarray(stores["val"].ids, dtype=object)

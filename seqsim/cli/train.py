@@ -39,13 +39,14 @@ def run(args: argparse.Namespace) -> int:
 
     from seqsim.cli.score import store_and_hits
     from seqsim.io import read_table
-    from seqsim.scorer.train import TrainSettings, save_scorer, train_scorer
+    from seqsim.scorer.checkpoint import save_checkpoint
+    from seqsim.scorer.train import TrainSettings, train_scorer
 
     torch.set_num_threads(args.threads)
     labels = read_table(args.labels)
     store, hits = store_and_hits(args.fasta, args.hits, args.threads)
     settings = TrainSettings(level=args.level, seed=args.seed, epochs=args.epochs)
     state, metadata = train_scorer(store, hits, labels, settings)
-    save_scorer(args.output, state, metadata)
+    save_checkpoint(args.output, state, metadata)
     log.info("wrote %s: %s", args.output, metadata["metrics"])
     return 0

@@ -22,7 +22,7 @@ from torch import nn
 from seqsim.errors import ConfigError
 from seqsim.evaluate import scop_levels
 from seqsim.scorer.calibration import expected_calibration_error, fit_platt, platt_probability
-from seqsim.scorer.checkpoint import load_checkpoint, save_checkpoint
+from seqsim.scorer.checkpoint import load_checkpoint
 from seqsim.scorer.features import PAIR_FEATURES, candidate_pairs, pair_labels
 from seqsim.scorer.loss import pair_loss
 from seqsim.store import SequenceStore
@@ -190,10 +190,6 @@ def _query_halves(queries: np.ndarray, seed: int) -> np.ndarray:
     unique = np.unique(queries)
     chosen = np.random.default_rng(seed + 1).permutation(unique)[: unique.size // 2]
     return np.isin(queries, chosen)
-
-
-def save_scorer(path: str | os.PathLike[str], state: dict, metadata: dict) -> None:
-    save_checkpoint(path, state, metadata)
 
 
 def score_candidates(
