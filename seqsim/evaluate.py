@@ -47,7 +47,9 @@ class Sensitivity:
 def scop_levels(labels: pd.DataFrame) -> pd.DataFrame:
     """``id`` -> family, superfamily, fold, from ``sccs`` (a.1.1.2) or those
     columns. Without a fold column (e.g. simulated families), each
-    superfamily is its own fold: different superfamilies are unrelated."""
+    superfamily is its own fold: different superfamilies are unrelated.
+    A ``class`` column (the level above fold) comes from ``sccs`` or the
+    table's own ``class`` column, when there is one."""
     if {"family", "superfamily", "fold"} <= set(labels.columns):
         table = labels[["id", "family", "superfamily", "fold"]]
     elif {"family", "superfamily"} <= set(labels.columns):
@@ -60,10 +62,13 @@ def scop_levels(labels: pd.DataFrame) -> pd.DataFrame:
                 "family": labels["sccs"],
                 "superfamily": parts[0] + "." + parts[1] + "." + parts[2],
                 "fold": parts[0] + "." + parts[1],
+                "class": parts[0],
             }
         )
     else:
         raise ConfigError("labels need family/superfamily(/fold) columns or an sccs column")
+    if "class" in labels.columns and "class" not in table.columns:
+        table = table.assign(**{"class": labels["class"]})
     if table["id"].duplicated().any():
         raise ConfigError("labels list an id twice")
     return table.set_index("id")
@@ -139,6 +144,12 @@ def rank_blast_hits(table: pd.DataFrame, sort_by: str = "evalue") -> pd.DataFram
             "order": np.arange(len(table)),
         }
     )
+    with np.errstate(divide="ignore"):
+        hits["score"] = {
+            "evalue": -np.log10(hits["evalue"].clip(lower=1e-300)),
+            "bitscore": hits["bitscore"],
+            "file": -hits["order"].astype(np.float64),
+        }.get(sort_by, hits["bitscore"])
     if sort_by == "evalue":
         keys, ascending = ["evalue", "bitscore", "order"], [True, False, True]
     elif sort_by == "bitscore":
@@ -153,4 +164,32 @@ def rank_blast_hits(table: pd.DataFrame, sort_by: str = "evalue") -> pd.DataFram
         ["first", *keys], ascending=[True, *ascending], kind="stable"
     )
     hits = hits.drop_duplicates(["query", "target"], keep="first")
-    return hits[["query", "target"]].reset_index(drop=True)
+    return hits[["query", "target", "score"]].reset_index(drop=True)
+
+
+def roc_curve(
+    hits: pd.DataFrame, labels: pd.DataFrame, max_points: int = 2000
+) -> tuple[np.ndarray, np.ndarray]:
+    """ROC of all (query, target) hits pooled and ranked by their ``score``
+    (higher is better): homologs are pairs in the same superfamily, non-homologs
+    pairs in different folds (unlabelled targets count as non-homologs). The
+    rates are fractions of all such ordered pairs of the labelled set, so a
+    tool that reports fewer hits reaches a lower true-positive rate.
+    Returns (false-positive rate, true-positive rate), at most ``max_points``."""
+    levels = scop_levels(labels)
+    n = len(levels)
+    sfam_cnt = levels["superfamily"].map(levels["superfamily"].value_counts())
+    fold_cnt = levels["fold"].map(levels["fold"].value_counts())
+    n_pos = float((sfam_cnt - 1).sum())
+    n_neg = float((n - fold_cnt).sum())
+    ranked = hits[(hits["query"] != hits["target"]) & hits["query"].isin(levels.index)]
+    ranked = ranked.sort_values("score", ascending=False, kind="stable")
+    ranked = ranked.drop_duplicates(["query", "target"], keep="first")
+    query_levels = levels.reindex(ranked["query"].to_numpy())
+    target_levels = levels.reindex(ranked["target"].to_numpy())
+    positive = query_levels["superfamily"].to_numpy() == target_levels["superfamily"].to_numpy()
+    negative = query_levels["fold"].to_numpy() != target_levels["fold"].to_numpy()
+    tpr = np.concatenate([[0.0], np.cumsum(positive) / max(n_pos, 1.0)])
+    fpr = np.concatenate([[0.0], np.cumsum(negative) / max(n_neg, 1.0)])
+    keep = np.unique(np.linspace(0, tpr.size - 1, min(max_points, tpr.size)).astype(int))
+    return fpr[keep], tpr[keep]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import pandas as pd
 from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.spatial.distance import squareform
 
@@ -28,11 +29,7 @@ def plot_similarity_heatmap(
     matrix: np.ndarray, path: str | os.PathLike[str], *, title: str
 ) -> None:
     """Heatmap of a similarity matrix in UPGMA leaf order, written as PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     order = similarity_order(matrix)
     step = max(1, int(np.ceil(order.size / MAX_ORDERED)))
     shown = matrix[np.ix_(order[::step], order[::step])]
@@ -42,8 +39,76 @@ def plot_similarity_heatmap(
     axes.set_xlabel("sequences (UPGMA order)" if step == 1 else "sequences (subsampled)")
     axes.set_ylabel("sequences")
     figure.colorbar(image, ax=axes, label="similarity")
+    _save(figure, path)
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(figure, path: str | os.PathLike[str]) -> None:
     figure.tight_layout()
     with atomic_path(path) as tmp:
-        # No Software/date metadata, so the same matrix gives the same bytes.
+        # No Software/date metadata, so the same data give the same bytes.
         figure.savefig(tmp, format="png", metadata={"Software": None})
-    plt.close(figure)
+    _pyplot().close(figure)
+
+
+def plot_sensitivity_curves(
+    methods: dict[str, tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray]]],
+    path: str | os.PathLike[str],
+    *,
+    title: str,
+) -> None:
+    """Per method (name -> (per-query sensitivities, ROC points)): cumulative
+    sensitivity at family, superfamily and fold level (queries sorted by
+    their sensitivity, as in the Foldseek benchmark figures) and the ROC."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(1, 4, figsize=(16, 4), dpi=100)
+    for name, (per_query, (fpr, tpr)) in methods.items():
+        for axis, level in zip(axes[:3], ("family", "superfamily", "fold")):
+            values = np.sort(per_query[level].to_numpy())[::-1]
+            fraction = np.arange(1, values.size + 1) / max(values.size, 1)
+            axis.plot(fraction, values, label=f"{name} ({values.mean():.3f})")
+        axes[3].plot(np.maximum(fpr, 1e-7), tpr, label=name)
+    for axis, level in zip(axes[:3], ("family", "superfamily", "fold")):
+        axis.set_title(f"{level}: sensitivity to 1st FP")
+        axis.set_xlabel("fraction of queries")
+        axis.set_ylabel("sensitivity")
+        axis.set_ylim(0, 1.02)
+        axis.legend(fontsize=6)
+    axes[3].set_xscale("log")
+    axes[3].set_xlim(1e-6, 1)
+    axes[3].set_title("ROC: same superfamily vs other fold")
+    axes[3].set_xlabel("false-positive rate")
+    axes[3].set_ylabel("true-positive rate")
+    axes[3].legend(fontsize=6)
+    figure.suptitle(title)
+    _save(figure, path)
+
+
+def plot_reliability(table: np.ndarray, path: str | os.PathLike[str], *, title: str) -> None:
+    """Reliability diagram from the bins of
+    :func:`seqsim.scorer.calibration.expected_calibration_error`: observed
+    homolog frequency against mean predicted probability, with bin counts."""
+    plt = _pyplot()
+    figure, (upper, lower) = plt.subplots(
+        2, 1, figsize=(5, 6), dpi=100, sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+    )
+    filled = table[:, 3] > 0
+    upper.plot([0, 1], [0, 1], color="grey", linestyle="--", label="perfect calibration")
+    upper.plot(table[filled, 1], table[filled, 2], marker="o", label="scorer")
+    upper.set_ylabel("observed homolog frequency")
+    upper.set_title(title)
+    upper.legend()
+    width = 1.0 / len(table)
+    lower.bar(table[:, 0] + width / 2, table[:, 3], width=width * 0.9)
+    lower.set_yscale("log")
+    lower.set_xlabel("predicted probability")
+    lower.set_ylabel("pairs")
+    _save(figure, path)

@@ -44,7 +44,7 @@ def test_fold_level_counts_other_superfamilies_only():
 
 def test_levels_from_columns_or_sccs():
     from_sccs = scop_levels(LABELS)
-    assert from_sccs.loc["o1"].tolist() == ["a.1.2.1", "a.1.2", "a.1"]
+    assert from_sccs.loc["o1"].tolist() == ["a.1.2.1", "a.1.2", "a.1", "a"]
 
 
 def test_scope40_val_split_has_766_scored_queries():
@@ -68,10 +68,32 @@ def test_rank_blast_hits_keeps_the_best_row_per_pair_and_query_order():
         ]
     )
     ranked = rank_blast_hits(table, "evalue")
-    assert ranked.values.tolist() == [["q2", "a"], ["q1", "b"], ["q1", "d"], ["q1", "c"]]
-    assert rank_blast_hits(table, "file").values.tolist()[1:] == [
+    assert ranked[["query", "target"]].values.tolist() == [
+        ["q2", "a"], ["q1", "b"], ["q1", "d"], ["q1", "c"],
+    ]  # fmt: skip
+    assert ranked["score"].tolist() == pytest.approx([3.0, 30.0, 20.0, 20.0])
+    assert rank_blast_hits(table, "file")[["query", "target"]].values.tolist()[1:] == [
         ["q1", "b"], ["q1", "c"], ["q1", "d"],
     ]  # fmt: skip
+
+
+def test_roc_curve_counts_homologs_and_non_homologs_of_the_whole_set():
+    from seqsim.evaluate import roc_curve
+
+    labels = pd.DataFrame(
+        {"id": ["a", "b", "c", "d"], "family": ["f1", "f2", "f3", "f4"],
+         "superfamily": ["s1", "s1", "s2", "s3"], "fold": ["x", "x", "x", "y"]}
+    )  # fmt: skip
+    # Homolog (same superfamily) ordered pairs: (a,b), (b,a) -> 2.
+    # Non-homolog (other fold) ordered pairs: d vs a, b, c both ways -> 6.
+    hits = pd.DataFrame(
+        {"query": ["a", "a", "a", "b", "a"], "target": ["b", "d", "c", "a", "a"],
+         "score": [9.0, 8.0, 7.0, 6.0, 99.0]}
+    )  # fmt: skip
+    fpr, tpr = roc_curve(hits, labels)
+    # a-b TP, a-d FP, a-c neither (same fold, other superfamily), b-a TP; self skipped.
+    assert tpr.tolist() == [0.0, 0.5, 0.5, 0.5, 1.0]
+    assert fpr.tolist() == pytest.approx([0.0, 0.0, 1 / 6, 1 / 6, 1 / 6])
 
 
 def test_cli_evaluate(tmp_path, capsys):
@@ -81,5 +103,7 @@ def test_cli_evaluate(tmp_path, capsys):
     LABELS.to_csv(labels, sep="\t", index=False)
     hits = tmp_path / "hits.tsv"
     hits.write_text("q\tf1\t0\t0\t0\t0\t0\t0\t0\t0\t1e-5\t40\n")
-    assert main(["evaluate", "--hits", str(hits), "--labels", str(labels)]) == 0
+    plot = tmp_path / "curves.png"
+    assert main(["evaluate", "--hits", str(hits), "--labels", str(labels), "--plot", str(plot)]) == 0
     assert capsys.readouterr().out.splitlines()[1] == "2\t0.5000\t0.0000\t0.0000"
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -33,6 +33,7 @@ SUBCOMMANDS: dict[str, str] = {
     "evaluate": "evaluate",
     "train": "train",
     "score": "score",
+    "embed": "embed",
     "fetch-scope": "fetch_scope",
 }
 

@@ -33,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "highest first (e.g. probability from `seqsim score`)",
     )
     parser.add_argument("-o", "--output", help="per-query sensitivities (TSV)")
+    parser.add_argument(
+        "--plot", help="PNG: cumulative sensitivity per level and the ROC of the pooled hits"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError(f"{args.hits}: no column {args.score_column!r}")
         hits = table.sort_values(
             ["query", args.score_column], ascending=[True, False], kind="stable"
-        )[["query", "target"]]
+        )[["query", "target", args.score_column]].rename(columns={args.score_column: "score"})
     else:
         table = pd.read_csv(args.hits, sep="\t", header=None, comment="#")
         hits = rank_blast_hits(table, args.sort_by)
@@ -62,4 +65,14 @@ def run(args: argparse.Namespace) -> int:
     print(f"{result.n_queries}\t{result.family:.4f}\t{result.superfamily:.4f}\t{result.fold:.4f}")
     if args.output:
         write_table(result.per_query, args.output)
+    if args.plot:
+        from pathlib import Path
+
+        from seqsim.evaluate import roc_curve
+        from seqsim.plots import plot_sensitivity_curves
+
+        name = Path(args.hits).name
+        plot_sensitivity_curves(
+            {name: (result.per_query, roc_curve(hits, labels))}, args.plot, title=name
+        )
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-HELP = "score all candidate pairs of a set with a trained scorer (calibrated probabilities)"
+HELP = "score a set's candidate pairs (or listed pairs) with a trained scorer: calibrated probabilities"
 
 log = logging.getLogger("seqsim")
 
@@ -17,7 +17,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--hits", help="the set's all-vs-all hits (`seqsim search --hits-out`); default: search"
     )
-    parser.add_argument("--threads", type=int, default=1, help="threads for the search")
+    parser.add_argument(
+        "--pairs",
+        help="score only these pairs: a table with id1 and id2 columns (others are kept); "
+        "default: every candidate pair (a hit or a path through intermediates)",
+    )
+    parser.add_argument("--threads", type=int, default=1, help="threads for the search and torch")
 
 
 def store_and_hits(fasta: str, hits_path: str | None, threads: int):
@@ -39,11 +44,27 @@ def store_and_hits(fasta: str, hits_path: str | None, threads: int):
 def run(args: argparse.Namespace) -> int:
     import numpy as np
     import pandas as pd
+    import torch
 
-    from seqsim.io import write_table
+    from seqsim.io import read_table, write_table
+    from seqsim.scorer.labels import pair_indices
     from seqsim.scorer.train import score_candidates
 
+    torch.set_num_threads(args.threads)
     store, hits = store_and_hits(args.fasta, args.hits, args.threads)
+    ids = np.asarray(store.ids, dtype=object)
+    if args.pairs:
+        listed = read_table(args.pairs)
+        a, b = pair_indices(listed, store.ids, args.pairs)
+        pairs = score_candidates(args.model, store, hits, extra_pairs=(a, b))
+        found = pairs.set_index(["query", "target"])["probability"]
+        key = pd.MultiIndex.from_arrays([np.minimum(a, b), np.maximum(a, b)])
+        probability = found.reindex(key).to_numpy()
+        # A sequence with itself: certain.
+        table = listed.assign(probability=np.where(a == b, 1.0, probability))
+        write_table(table, args.output)
+        log.info("%d listed pairs scored", len(table))
+        return 0
     pairs = score_candidates(args.model, store, hits)
     # Both directions, each query's partners best first.
     q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
@@ -51,7 +72,6 @@ def run(args: argparse.Namespace) -> int:
         [pairs, pairs.assign(query=t, target=q)], ignore_index=True
     ).sort_values(["query", "probability", "bits", "target"],
                   ascending=[True, False, False, True], kind="stable")  # fmt: skip
-    ids = np.asarray(store.ids, dtype=object)
     table = both.assign(query=ids[both["query"].to_numpy()], target=ids[both["target"].to_numpy()])
     write_table(table.reset_index(drop=True), args.output)
     log.info("%d candidate pairs scored", len(pairs))

@@ -69,12 +69,15 @@ def candidate_pairs(
     *,
     edge_evalue: float = 1.0,
     top_k: int = 100,
+    extra_pairs: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Unordered candidate pairs (``query`` < ``target``, store indices) with
     every feature of :data:`PAIR_FEATURES`.
 
     Edges of the hit graph are pairs with a two-way E-value <= ``edge_evalue``;
     each sequence adds its ``top_k`` best-connected partners to its hits.
+    ``extra_pairs`` (two index arrays) are added too, e.g. a user's labelled
+    pairs: those with neither a hit nor a listed path get zero features.
     """
     n = lengths.size
     direct = direct_pairs(hits, n)
@@ -106,6 +109,11 @@ def candidate_pairs(
         }
     ).drop_duplicates(["query", "target"])
     pairs = paths.merge(direct, on=["query", "target"], how="outer")
+    if extra_pairs is not None:
+        a, b = (np.asarray(x, dtype=np.int64) for x in extra_pairs)
+        extra = pd.DataFrame({"query": np.minimum(a, b), "target": np.maximum(a, b)})
+        extra = extra[extra["query"] != extra["target"]].drop_duplicates()
+        pairs = pairs.merge(extra, on=["query", "target"], how="outer")
     degree = np.diff(graph.indptr)
     pq, pt = pairs["query"].to_numpy(), pairs["target"].to_numpy()
     has_hit = pairs["bits"].notna().to_numpy()
@@ -135,26 +143,3 @@ def candidate_pairs(
         }
     )
     return table.sort_values(["query", "target"], ignore_index=True)
-
-
-def pair_labels(
-    pairs: pd.DataFrame, levels: pd.DataFrame, ids: list[str], level: str = "superfamily"
-) -> np.ndarray:
-    """1 for pairs in the same ``level`` group, 0 for pairs in different folds
-    (the negatives), NaN for the pairs in between and unlabelled sequences.
-
-    ``levels`` is indexed by id with family, superfamily and fold columns
-    (:func:`seqsim.evaluate.scop_levels`).
-    """
-    if level not in ("family", "superfamily", "fold"):
-        raise ConfigError(f"homology level must be family, superfamily or fold, not {level!r}")
-    table = levels.reindex(ids)
-    group = table[level].to_numpy()
-    fold = table["fold"].to_numpy()
-    q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
-    known = table["fold"].notna().to_numpy()
-    labels = np.full(len(pairs), np.nan)
-    both = known[q] & known[t]
-    labels[both & (group[q] == group[t])] = 1.0
-    labels[both & (fold[q] != fold[t])] = 0.0
-    return labels

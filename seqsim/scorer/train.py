@@ -1,10 +1,18 @@
-"""Training the pair scorer on labelled sequences, and scoring with it.
+"""Training the homology scorer, and scoring with it.
 
 Training pairs are the candidate pairs of the training set's own all-vs-all
-(:func:`seqsim.scorer.features.candidate_pairs`), labelled from the SCOP-style
-hierarchy: same ``level`` group = homolog, different fold = not, the pairs in
-between left out. A part of the training set, disjoint from the rest at the
-superfamily level, is held out for early stopping and calibration.
+(:func:`seqsim.scorer.features.candidate_pairs`): pairs with a hit or a path
+through intermediates, so the non-homologs among them are hard ones. Labels
+come from :class:`seqsim.scorer.labels.PairLabels`.
+
+The training set is split by group (superfamily, or connected homolog
+component), never by pair:
+
+- a held-out part (``validation_fraction`` of the groups) for early stopping,
+  calibration and the reported metrics;
+- for the siamese kind, the rest splits again: the encoder learns on one part
+  (``encoder_fraction``), the pair head on the other, so that the head sees
+  embeddings of sequences the encoder never saw, as it will at scoring time.
 """
 
 from __future__ import annotations
@@ -12,19 +20,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
 import torch
-from torch import nn
 
+from seqsim.alphabet import get_alphabet
 from seqsim.errors import ConfigError
-from seqsim.evaluate import scop_levels
 from seqsim.scorer.calibration import expected_calibration_error, fit_platt, platt_probability
 from seqsim.scorer.checkpoint import load_checkpoint
-from seqsim.scorer.features import PAIR_FEATURES, candidate_pairs, pair_labels
+from seqsim.scorer.embedding import embed_sequences
+from seqsim.scorer.features import PAIR_FEATURES, candidate_pairs
+from seqsim.scorer.labels import PairLabels, held_out_groups
 from seqsim.scorer.loss import pair_loss
+from seqsim.scorer.model import HomologyScorer, scorer_from_checkpoint
+from seqsim.scorer.siamese import EncoderSettings, balanced_loss, batch_pairs, train_encoder
 from seqsim.store import SequenceStore
 
 log = logging.getLogger("seqsim")
@@ -32,8 +43,9 @@ log = logging.getLogger("seqsim")
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """What to learn (``level``) and how."""
+    """What to learn and how; ``level`` is recorded (the labels apply it)."""
 
+    kind: str = "siamese"
     level: str = "superfamily"
     hidden: int = 64
     epochs: int = 30
@@ -43,146 +55,219 @@ class TrainSettings:
     weight_decay: float = 1e-4
     patience: int = 5
     validation_fraction: float = 0.2
+    encoder_fraction: float = 0.5
+    hard_negative_fraction: float = 0.5
+    head_terms: str = "summary"  # summary: cosine (+ same class); full: also |a-b|, a*b
     seed: int = 1
     edge_evalue: float = 1.0
     top_k: int = 100
-
-
-class FeatureScorer(nn.Module):
-    """An MLP over the standardised pair features -> logit of P(homolog)."""
-
-    def __init__(self, n_features: int, hidden: int) -> None:
-        super().__init__()
-        self.mlp = nn.Sequential(
-            nn.Linear(n_features, hidden), nn.GELU(),
-            nn.Linear(hidden, hidden), nn.GELU(),
-            nn.Linear(hidden, 1),
-        )  # fmt: skip
-
-    def forward(self, features: torch.Tensor) -> torch.Tensor:
-        return self.mlp(features).squeeze(-1)
-
-
-def held_out_superfamilies(
-    ids: list[str], levels: pd.DataFrame, fraction: float, seed: int
-) -> np.ndarray:
-    """Boolean mask of the sequences whose superfamily is held out (about
-    ``fraction`` of the superfamilies, drawn with ``seed``); unlabelled
-    sequences stay in training."""
-    superfamily = levels.reindex(ids)["superfamily"]
-    names = np.array(sorted(superfamily.dropna().unique()))
-    rng = np.random.default_rng(seed)
-    chosen = set(rng.choice(names, size=int(round(fraction * names.size)), replace=False))
-    return superfamily.isin(chosen).to_numpy()
+    encoder: EncoderSettings = field(default_factory=EncoderSettings)
 
 
 def _standardise(features: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> torch.Tensor:
     return torch.as_tensor((features - mean) / scale, dtype=torch.float32)
 
 
-def training_data_sha256(store: SequenceStore, hits: pd.DataFrame, labels: pd.DataFrame) -> str:
+def training_data_sha256(store: SequenceStore, hits: pd.DataFrame, labels: PairLabels) -> str:
     digest = hashlib.sha256(store.codes_sha256().encode())
     digest.update(pd.util.hash_pandas_object(hits[["query", "target", "raw"]], index=False).values)
-    digest.update(pd.util.hash_pandas_object(labels.astype(str), index=False).values)
+    for array in (labels.group, labels.same, labels.fold, labels.keys, labels.values):
+        if array is not None:
+            digest.update(np.ascontiguousarray(array).tobytes())
     return digest.hexdigest()
+
+
+def _extra_pairs(labels: PairLabels) -> tuple[np.ndarray, np.ndarray] | None:
+    """A pairs table's labelled pairs, so that each is a training pair."""
+    if labels.keys is None:
+        return None
+    return labels.keys // labels.n, labels.keys % labels.n
 
 
 def train_scorer(
     store: SequenceStore,
     hits: pd.DataFrame,
-    labels: pd.DataFrame,
+    labels: PairLabels,
     settings: TrainSettings = TrainSettings(),
 ) -> tuple[dict[str, torch.Tensor], dict]:
     """Train on ``store``'s all-vs-all ``hits`` (from :func:`seqsim.hits.search_hits`)
-    and SCOP-style ``labels``; return (state dict, checkpoint metadata)."""
+    and pair ``labels``; return (state dict, checkpoint metadata)."""
     torch.manual_seed(settings.seed)
     torch.use_deterministic_algorithms(True)
-    levels = scop_levels(labels)
     pairs = candidate_pairs(
-        hits, store.lengths, edge_evalue=settings.edge_evalue, top_k=settings.top_k
-    )
-    target = pair_labels(pairs, levels, store.ids, settings.level)
-    held_out = held_out_superfamilies(
-        store.ids, levels, settings.validation_fraction, settings.seed
-    )
+        hits, store.lengths, edge_evalue=settings.edge_evalue, top_k=settings.top_k,
+        extra_pairs=_extra_pairs(labels),
+    )  # fmt: skip
     q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
+    target = labels(q, t)
+    held_out = held_out_groups(labels.group, settings.validation_fraction, settings.seed)
+    head_part = ~held_out
+    description = {"kind": settings.kind, "hidden": settings.hidden}
+    model_metrics: dict[str, float] = {}
+    if settings.kind == "siamese":
+        rest = np.where(held_out, -1, labels.group)
+        encoder_part = held_out_groups(rest, settings.encoder_fraction, settings.seed + 1)
+        head_part = ~held_out & ~encoder_part
+        description |= {
+            "encoder": asdict(settings.encoder),
+            "n_classes": labels.n_top,
+            "head_terms": settings.head_terms,
+        }
+    elif settings.kind != "features":
+        raise ConfigError(f"model kind must be siamese or features, not {settings.kind!r}")
     known = ~np.isnan(target)
-    train_rows = np.flatnonzero(known & ~held_out[q] & ~held_out[t])
+    train_rows = np.flatnonzero(known & head_part[q] & head_part[t])
     valid_rows = np.flatnonzero(known & held_out[q] & held_out[t])
-    if min(np.sum(target[train_rows] == 1), np.sum(target[train_rows] == 0)) == 0:
-        raise ConfigError("the training pairs need both homologs and non-homologs")
+    for name, rows in (("training", train_rows), ("held-out", valid_rows)):
+        if min(np.sum(target[rows] == 1), np.sum(target[rows] == 0)) == 0:
+            raise ConfigError(
+                f"the {name} pairs need both homologs and non-homologs: give more "
+                "labelled sequences (or groups)"
+            )
+    model = HomologyScorer(description, get_alphabet(store.alphabet).size, len(PAIR_FEATURES))
+    embeddings = None
+    if settings.kind == "siamese":
+        encoder, cosine, classes, encoder_loss = train_encoder(
+            store, labels, encoder_part, held_out, settings.encoder, settings.seed
+        )
+        model.encoder.load_state_dict(encoder.state_dict())
+        model.cosine.load_state_dict(cosine.state_dict())
+        if classes is not None:
+            model.classes.load_state_dict(classes.state_dict())
+        embeddings = torch.from_numpy(embed_sequences(model.encoder, store))
+        model_metrics["encoder_held_out_loss"] = encoder_loss
     features = pairs[list(PAIR_FEATURES)].to_numpy(np.float64)
     mean = features[train_rows].mean(0)
     scale = np.maximum(features[train_rows].std(0), 1e-6)
     x = _standardise(features, mean, scale)
     y = torch.as_tensor(np.nan_to_num(target), dtype=torch.float32)
-    model = FeatureScorer(len(PAIR_FEATURES), settings.hidden)
-    optimiser = torch.optim.AdamW(
-        model.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay
-    )
-    positives = train_rows[target[train_rows] == 1]
-    negatives = train_rows[target[train_rows] == 0]
-    generator = torch.Generator().manual_seed(settings.seed)
-    half = settings.batch_size // 2
-    best_loss, best_state, stale = np.inf, None, 0
-    for epoch in range(settings.epochs):
-        model.train()
-        for _ in range(settings.batches_per_epoch):
-            # Balanced batches: as many homolog pairs as non-homolog pairs.
-            pick_pos = positives[torch.randint(positives.size, (half,), generator=generator)]
-            pick_neg = negatives[torch.randint(negatives.size, (half,), generator=generator)]
-            rows = np.concatenate([pick_pos, pick_neg])
-            loss = pair_loss(model(x[rows]), y[rows])
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-        model.eval()
-        with torch.no_grad():
-            valid_loss = _balanced_loss(model(x[valid_rows]), y[valid_rows])
-        log.info("epoch %d: held-out balanced loss %.4f", epoch + 1, valid_loss)
-        if valid_loss < best_loss - 1e-4:
-            best_loss, stale = valid_loss, 0
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        else:
-            stale += 1
-            if stale >= settings.patience:
-                break
-    model.load_state_dict(best_state)
+    logits_of = _logits_function(model, embeddings, x, q, t)
+
+    best_loss = _fit_head(model, logits_of, y, target, train_rows, valid_rows, settings)
     with torch.no_grad():
-        logits = model(x[valid_rows]).numpy()
+        logits = _chunked(logits_of, valid_rows).numpy()
     valid_labels = target[valid_rows]
-    # Calibrate on half the held-out superfamilies, measure on the other half.
-    halves = _query_halves(q[valid_rows], settings.seed)
-    a, b = fit_platt(logits[halves], valid_labels[halves])
-    ece, _ = expected_calibration_error(
-        platt_probability(logits[~halves], a, b), valid_labels[~halves]
-    )
+    calibration, ece, reliability = _calibrate(logits, valid_labels, q[valid_rows], settings.seed)
+    model_metrics |= {
+        "held_out_balanced_loss": best_loss,
+        "held_out_ece": ece,
+        "held_out_reliability": reliability.tolist(),
+        "n_train_pairs": int(train_rows.size),
+        "n_held_out_pairs": int(valid_rows.size),
+    }
+    if embeddings is not None:
+        calibration["cosine"], model_metrics["held_out_cosine_ece"], _ = _cosine_calibration(
+            model, embeddings, labels, held_out, settings.seed
+        )
     metadata = {
-        "model": {"kind": "features", "hidden": settings.hidden},
+        "model": description,
         "alphabet": store.alphabet,
         "features": list(PAIR_FEATURES),
         "feature_mean": mean.tolist(),
         "feature_scale": scale.tolist(),
-        "calibration": {"method": "platt", "a": a, "b": b},
+        "calibration": calibration,
         "training_data_sha256": training_data_sha256(store, hits, labels),
-        "metrics": {
-            "held_out_balanced_loss": float(best_loss),
-            "held_out_ece": float(ece),
-            "n_train_pairs": int(train_rows.size),
-            "n_held_out_pairs": int(valid_rows.size),
-        },
+        "metrics": model_metrics,
         "settings": asdict(settings),
     }
     return model.state_dict(), metadata
 
 
-def _balanced_loss(logits: torch.Tensor, labels: torch.Tensor) -> float:
-    positive = labels > 0.5
-    if positive.all() or not positive.any():
-        return float(pair_loss(logits, labels))
-    return 0.5 * float(pair_loss(logits[positive], labels[positive])) + 0.5 * float(
-        pair_loss(logits[~positive], labels[~positive])
+def _fit_head(model, logits_of, y, target, train_rows, valid_rows, settings) -> float:
+    """Balanced batches, half the non-homologs drawn from those the model
+    currently scores highest (hard-negative mining); early stopping on the
+    held-out balanced loss. Leaves the best weights in ``model``."""
+    head = model.head
+    # Only the head learns here; the encoder's embeddings are fixed inputs.
+    for parameter in model.parameters():
+        parameter.requires_grad_(False)
+    for parameter in head.parameters():
+        parameter.requires_grad_(True)
+    optimiser = torch.optim.AdamW(
+        head.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay
     )
+    positives = train_rows[target[train_rows] == 1]
+    negatives = train_rows[target[train_rows] == 0]
+    hard = negatives
+    generator = torch.Generator().manual_seed(settings.seed)
+    half = settings.batch_size // 2
+    n_hard = int(round(half * settings.hard_negative_fraction))
+    best_loss, best_state, stale = np.inf, None, 0
+    for epoch in range(settings.epochs):
+        head.train()
+        for _ in range(settings.batches_per_epoch):
+            rows = np.concatenate([
+                positives[torch.randint(positives.size, (half,), generator=generator)],
+                negatives[torch.randint(negatives.size, (half - n_hard,), generator=generator)],
+                hard[torch.randint(hard.size, (n_hard,), generator=generator)],
+            ])  # fmt: skip
+            loss = pair_loss(logits_of(rows), y[rows])
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+        head.eval()
+        with torch.no_grad():
+            valid_loss = balanced_loss(_chunked(logits_of, valid_rows), y[valid_rows])
+            if n_hard:
+                # The hardest tenth of the non-homologs for the next epoch.
+                scores = _chunked(logits_of, negatives).numpy()
+                cut = max(1, negatives.size // 10)
+                hard = negatives[np.sort(np.argpartition(-scores, cut - 1)[:cut])]
+        log.info("epoch %d: held-out balanced loss %.4f", epoch + 1, valid_loss)
+        if valid_loss < best_loss - 1e-4:
+            best_loss, stale = valid_loss, 0
+            best_state = {k: v.detach().clone() for k, v in head.state_dict().items()}
+        else:
+            stale += 1
+            if stale >= settings.patience:
+                break
+    head.load_state_dict(best_state)
+    head.eval()
+    return float(best_loss)
+
+
+def _logits_function(model: HomologyScorer, embeddings, x, q, t):
+    """rows -> the pair logits of those rows of the pair table."""
+
+    def logits_of(rows: np.ndarray) -> torch.Tensor:
+        if embeddings is None:
+            return model.pair_logits(None, None, x[rows])
+        return model.pair_logits(embeddings[q[rows]], embeddings[t[rows]], x[rows])
+
+    return logits_of
+
+
+def _chunked(logits_of, rows: np.ndarray, size: int = 65_536) -> torch.Tensor:
+    """Logits of many rows, a chunk at a time (bounded memory)."""
+    parts = [logits_of(rows[start : start + size]) for start in range(0, rows.size, size)]
+    return torch.cat(parts) if parts else torch.zeros(0)
+
+
+def _calibrate(
+    logits: np.ndarray, labels: np.ndarray, queries: np.ndarray, seed: int
+) -> tuple[dict, float, np.ndarray]:
+    """Platt scaling fitted on half the held-out queries; the expected
+    calibration error and reliability bins measured on the other half."""
+    halves = _query_halves(queries, seed)
+    a, b = fit_platt(logits[halves], labels[halves])
+    ece, table = expected_calibration_error(
+        platt_probability(logits[~halves], a, b), labels[~halves]
+    )
+    return {"method": "platt", "a": a, "b": b}, float(ece), table
+
+
+def _cosine_calibration(
+    model: HomologyScorer, embeddings: torch.Tensor, labels: PairLabels,
+    held_out: np.ndarray, seed: int,
+) -> tuple[dict, float, np.ndarray]:  # fmt: skip
+    """Calibration of the embedding-only (cosine) logits on held-out pairs:
+    every labelled pair among up to 2,000 held-out sequences."""
+    members = np.flatnonzero(held_out)
+    members = np.sort(np.random.default_rng(seed + 2).permutation(members)[:2000])
+    rows, cols, y = batch_pairs(labels, members)
+    with torch.no_grad():
+        logits = model.cosine(embeddings[members[rows]], embeddings[members[cols]], None).numpy()
+    return _calibrate(logits, y, members[rows], seed)
 
 
 def _query_halves(queries: np.ndarray, seed: int) -> np.ndarray:
@@ -192,35 +277,45 @@ def _query_halves(queries: np.ndarray, seed: int) -> np.ndarray:
     return np.isin(queries, chosen)
 
 
-def score_candidates(
-    checkpoint: str | os.PathLike[str], store: SequenceStore, hits: pd.DataFrame
-) -> pd.DataFrame:
-    """Candidate pairs of ``store``'s all-vs-all with the model's ``logit`` and
-    calibrated ``probability``."""
+def load_scorer(checkpoint: str | os.PathLike[str], alphabet: str) -> tuple[HomologyScorer, dict]:
+    """The checkpoint's model and metadata, checked against this seqsim's
+    features and the sequences' ``alphabet``."""
     state, metadata = load_checkpoint(checkpoint)
-    if metadata["model"].get("kind") != "features" or metadata["features"] != list(PAIR_FEATURES):
-        raise ConfigError(f"{checkpoint}: a model of another kind or feature set")
-    if metadata["alphabet"] != store.alphabet:
-        raise ConfigError(
-            f"{checkpoint}: trained on {metadata['alphabet']}, not {store.alphabet} sequences"
-        )
-    model = FeatureScorer(len(PAIR_FEATURES), int(metadata["model"]["hidden"]))
-    try:
-        model.load_state_dict(state, strict=True)
-    except RuntimeError as error:
-        raise ConfigError(f"{checkpoint}: weights do not fit the model ({error})") from None
-    model.eval()
+    if metadata["features"] != list(PAIR_FEATURES):
+        raise ConfigError(f"{checkpoint}: a model of another feature set")
+    if metadata["alphabet"] != alphabet:
+        raise ConfigError(f"{checkpoint}: trained on {metadata['alphabet']}, not {alphabet} sequences")
+    model = scorer_from_checkpoint(state, metadata, get_alphabet(alphabet).size, str(checkpoint))
+    return model, metadata
+
+
+def score_candidates(
+    checkpoint: str | os.PathLike[str],
+    store: SequenceStore,
+    hits: pd.DataFrame,
+    extra_pairs: tuple[np.ndarray, np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """Candidate pairs of ``store``'s all-vs-all (plus ``extra_pairs``) with
+    the model's ``logit`` and calibrated ``probability``."""
+    model, metadata = load_scorer(checkpoint, store.alphabet)
     settings = metadata.get("settings", {})
     pairs = candidate_pairs(
         hits, store.lengths,
         edge_evalue=settings.get("edge_evalue", 1.0), top_k=settings.get("top_k", 100),
+        extra_pairs=extra_pairs,
     )  # fmt: skip
     features = pairs[list(PAIR_FEATURES)].to_numpy(np.float64)
     x = _standardise(
         features, np.array(metadata["feature_mean"]), np.array(metadata["feature_scale"])
     )
+    q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
+    embeddings = None
+    if model.kind == "siamese":
+        embeddings = torch.from_numpy(embed_sequences(model.encoder, store))
+    logits_of = _logits_function(model, embeddings, x, q, t)
+
     with torch.no_grad():
-        logits = model(x).numpy().astype(np.float64)
+        logits = _chunked(logits_of, np.arange(len(pairs))).numpy().astype(np.float64)
     calibration = metadata["calibration"]
     return pairs.assign(
         logit=logits,

@@ -1,0 +1,89 @@
+"""Embeddings: padded residue batches for the encoder, one embedding per
+sequence, and the embedding-only neighbours of every sequence (cosine
+similarity as a blocked matrix product, so 100,000s of sequences fit)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from seqsim.progress import progress
+from seqsim.scorer.encoder import SequenceEncoder
+from seqsim.store import SequenceStore
+
+
+def padded_codes(
+    store: SequenceStore,
+    indices: np.ndarray,
+    pad_code: int,
+    *,
+    crop: int | None = None,
+    rng: np.random.Generator | None = None,
+) -> torch.Tensor:
+    """(len(indices), longest) long tensor of the sequences' codes, padded with
+    ``pad_code``. With ``crop``, longer sequences are cut to a window of that
+    many residues (at a random start when ``rng`` is given, else centred)."""
+    lengths = store.lengths[indices]
+    width = int(lengths.max()) if crop is None else int(min(lengths.max(), crop))
+    batch = np.full((indices.size, max(width, 1)), pad_code, dtype=np.int64)
+    for row, (index, length) in enumerate(zip(indices, lengths)):
+        start = 0
+        if length > width:
+            slack = int(length - width)
+            start = int(rng.integers(0, slack + 1)) if rng is not None else slack // 2
+        codes = store.sequence_codes(int(index))[start : start + width]
+        batch[row, : codes.size] = codes
+    return torch.from_numpy(batch)
+
+
+def embed_sequences(
+    encoder: SequenceEncoder,
+    store: SequenceStore,
+    *,
+    batch_residues: int = 60_000,
+    max_length: int = 4_000,
+) -> np.ndarray:
+    """(n_sequences, dim) float32 unit embeddings, in store order. Sequences
+    are batched by length (little padding); those longer than ``max_length``
+    are embedded from their central ``max_length`` residues."""
+    encoder.eval()
+    order = np.argsort(store.lengths, kind="stable")
+    capped = np.clip(store.lengths[order], 1, max_length)
+    result = np.zeros((store.n_sequences, encoder.out.out_features), dtype=np.float32)
+    # Ascending lengths: a batch's last sequence is its longest.
+    batches, start = [], 0
+    for end in range(1, order.size + 1):
+        if end == order.size or (end + 1 - start) * capped[end] > batch_residues:
+            batches.append(order[start:end])
+            start = end
+    with torch.no_grad():
+        for indices in progress(batches, total=len(batches), desc="embedding", unit="batches"):
+            codes = padded_codes(store, indices, encoder.pad_code, crop=max_length)
+            result[indices] = encoder(codes).numpy()
+    return result
+
+
+def cosine_neighbours(
+    embeddings: np.ndarray, top_k: int, *, block: int = 2048
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each sequence's ``top_k`` most similar others by cosine (the embeddings
+    are unit vectors): arrays (query, target, cosine), each query's best first
+    (equal cosines by target index). Memory is one block of rows at a time."""
+    n = embeddings.shape[0]
+    k = min(top_k, n - 1)
+    if k <= 0:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, np.zeros(0, np.float32)
+    queries, targets, scores = [], [], []
+    for start in range(0, n, block):
+        rows = np.arange(start, min(n, start + block))
+        similarity = embeddings[rows] @ embeddings.T
+        similarity[np.arange(rows.size), rows] = -np.inf
+        # Candidates: the top k (argpartition), then an exact order on them.
+        part = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+        values = np.take_along_axis(similarity, part, axis=1)
+        order = np.lexsort((part, -values), axis=1)
+        queries.append(np.repeat(rows, k))
+        targets.append(np.take_along_axis(part, order, axis=1).ravel())
+        scores.append(np.take_along_axis(values, order, axis=1).ravel())
+    return np.concatenate(queries), np.concatenate(targets), np.concatenate(scores)

@@ -1,0 +1,183 @@
+"""Training the Siamese encoder: one shared encoder embeds every sequence of a
+batch, and every labelled pair within the batch is a training pair for the
+cosine head (so a batch of B sequences trains on up to B^2/2 pairs).
+
+A batch holds sampled homolog pairs (anchor and partner) plus random
+sequences, which supply the non-homologs. When the labels have a class
+level (SCOP class), a linear layer also learns each sequence's class from
+its embedding: superfamilies do not carry over to unseen folds, but the
+traits of a class (secondary-structure content) partly do.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from seqsim.errors import ConfigError
+from seqsim.scorer.embedding import padded_codes
+from seqsim.scorer.encoder import SequenceEncoder
+from seqsim.scorer.head import CosineHead
+from seqsim.scorer.labels import PairLabels
+from seqsim.scorer.loss import pair_loss
+from seqsim.store import SequenceStore
+
+log = logging.getLogger("seqsim")
+
+
+@dataclass(frozen=True)
+class EncoderSettings:
+    embed_dim: int = 32
+    channels: int = 64
+    kernel_size: int = 5
+    dilations: tuple[int, ...] = (1, 2, 4, 8)
+    output_dim: int = 64
+    steps: int = 600
+    homolog_pairs_per_batch: int = 32
+    random_per_batch: int = 64
+    crop: int = 256
+    learning_rate: float = 2e-3
+    weight_decay: float = 1e-4
+    check_every: int = 50
+    class_weight: float = 1.0
+
+    def encoder(self, n_codes: int) -> SequenceEncoder:
+        return SequenceEncoder(
+            n_codes, embed_dim=self.embed_dim, channels=self.channels,
+            kernel_size=self.kernel_size, dilations=tuple(self.dilations),
+            output_dim=self.output_dim,
+        )  # fmt: skip
+
+
+def batch_pairs(labels: PairLabels, members: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row, column and label of every labelled pair (row < column) among a
+    batch's ``members`` (store indices; repeats are skipped)."""
+    i, j = np.triu_indices(members.size, k=1)
+    y = labels(members[i], members[j])
+    keep = ~np.isnan(y) & (members[i] != members[j])
+    return i[keep], j[keep], y[keep]
+
+
+def batch_loss(
+    modules: tuple[SequenceEncoder, CosineHead, nn.Linear | None],
+    store: SequenceStore, labels: PairLabels, members: np.ndarray, crop: int,
+    rng: np.random.Generator | None, *, balanced: bool = False,
+) -> torch.Tensor:  # fmt: skip
+    """Pair loss of every labelled pair among ``members`` (positives weighted
+    to balance, or the balanced mean), plus the class loss when classes are learnt."""
+    encoder, cosine, classes = modules
+    rows, cols, y = batch_pairs(labels, members)
+    embedded = encoder(padded_codes(store, members, encoder.pad_code, crop=crop, rng=rng))
+    logits = cosine(embedded[rows], embedded[cols], None)
+    target = torch.as_tensor(y, dtype=torch.float32)
+    if balanced:
+        loss = torch.tensor(balanced_loss(logits, target))
+    else:
+        n_pos = max(float(y.sum()), 1.0)
+        loss = pair_loss(logits, target, positive_weight=(y.size - n_pos) / n_pos)
+    if classes is not None:
+        known = labels.top[members] >= 0
+        if known.any():
+            class_target = torch.from_numpy(labels.top[members][known])
+            loss = loss + F.cross_entropy(classes(embedded[torch.from_numpy(known)]), class_target)
+    return loss
+
+
+def train_encoder(
+    store: SequenceStore,
+    labels: PairLabels,
+    fit: np.ndarray,
+    check: np.ndarray,
+    settings: EncoderSettings,
+    seed: int,
+) -> tuple[SequenceEncoder, CosineHead, nn.Linear | None, float]:
+    """Train on pairs among the ``fit`` sequences (bool mask); keep the weights
+    with the lowest loss on the ``check`` sequences (balanced pair loss, plus
+    the class loss). Returns (encoder, cosine head, class layer or None, that loss)."""
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    encoder = settings.encoder(_n_codes(store))
+    head = CosineHead()
+    classes = nn.Linear(settings.output_dim, labels.n_top) if labels.n_top else None
+    modules = (encoder, head, classes)
+    parameters = [p for m in modules if m is not None for p in m.parameters()]
+    optimiser = torch.optim.AdamW(
+        parameters, lr=settings.learning_rate, weight_decay=settings.weight_decay
+    )
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimiser, max_lr=settings.learning_rate, total_steps=settings.steps
+    )
+    first, second = labels.positive_pairs(fit)
+    if first.size == 0:
+        raise ConfigError("the encoder's part of the training set has no homolog pairs")
+    fit_members = np.flatnonzero(fit & (labels.group >= 0))
+    check_members = _check_sample(labels, check, rng)
+    best = (np.inf, None)
+    for step in range(settings.steps):
+        _set_mode(modules, train=True)
+        pick = rng.integers(0, first.size, settings.homolog_pairs_per_batch)
+        members = np.unique(np.concatenate([
+            first[pick], second[pick],
+            rng.choice(fit_members, min(settings.random_per_batch, fit_members.size), replace=False),
+        ]))  # fmt: skip
+        loss = batch_loss(modules, store, labels, members, settings.crop, rng)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        scheduler.step()
+        if (step + 1) % settings.check_every == 0 or step + 1 == settings.steps:
+            _set_mode(modules, train=False)
+            with torch.no_grad():
+                value = float(batch_loss(
+                    modules, store, labels, check_members, settings.crop, None, balanced=True
+                ))  # fmt: skip
+            log.info("encoder step %d/%d: held-out loss %.4f", step + 1, settings.steps, value)
+            if value < best[0]:
+                best = (value, _copy(*(m for m in modules if m is not None)))
+    for module, state in zip((m for m in modules if m is not None), best[1]):
+        module.load_state_dict(state)
+    _set_mode(modules, train=False)
+    return encoder, head, classes, float(best[0])
+
+
+def _set_mode(modules, *, train: bool) -> None:
+    for module in modules:
+        if module is not None:
+            module.train(train)
+
+
+def _n_codes(store: SequenceStore) -> int:
+    from seqsim.alphabet import get_alphabet
+
+    return get_alphabet(store.alphabet).size
+
+
+def _check_sample(labels: PairLabels, check: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Up to 400 held-out sequences, half of them from homolog pairs, so that
+    the check has homologs as well as non-homologs."""
+    first, second = labels.positive_pairs(check)
+    members = np.flatnonzero(check & (labels.group >= 0))
+    chosen = [members[rng.permutation(members.size)[:200]]]
+    if first.size:
+        pick = rng.permutation(first.size)[:100]
+        chosen += [first[pick], second[pick]]
+    return np.unique(np.concatenate(chosen))
+
+
+def _copy(*modules: torch.nn.Module) -> list[dict[str, torch.Tensor]]:
+    return [{k: v.detach().clone() for k, v in m.state_dict().items()} for m in modules]
+
+
+def balanced_loss(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    """Mean of the homolog pairs' and the non-homolog pairs' cross-entropies."""
+    positive = labels > 0.5
+    if positive.all() or not positive.any():
+        return float(pair_loss(logits, labels))
+    return 0.5 * float(pair_loss(logits[positive], labels[positive])) + 0.5 * float(
+        pair_loss(logits[~positive], labels[~positive])
+    )
