@@ -16,6 +16,7 @@ include: "workflow/rules/features.smk"
 include: "workflow/rules/align.smk"
 include: "workflow/rules/matrix.smk"
 include: "workflow/rules/cluster.smk"
+include: "workflow/rules/scorer.smk"
 
 
 rule all:

@@ -2,11 +2,18 @@
 evaluated all-vs-all within the val split (sensitivity up to the first false
 positive, Foldseek semantics), beside alignment baselines on the same set.
 
+Rows: the siamese scorer's calibrated probability, the features-only scorer
+(an ablation: no sequence encoder), the embedding-only cosine (`seqsim
+embed`), seqsim's SW bit score, the widest path through intermediates, and
+the tools run on the same FASTA. Also the siamese scorer on the train
+split's own held-out part (superfamilies it never trained on), and the gap.
+
 The val set is written in a shuffled order (fixed seed): rankings with ties
 (path features have plateaus) must not profit from SCOP-ordered indices.
 
 Usage:
-    python benchmarks/bench_scorer.py [--tools blastp,mmseqs,diamond,phmmer] [--keep DIR]
+    python benchmarks/bench_scorer.py [--tools seqsim-mash,blastp,...] [--keep DIR]
+        [--figure benchmarks/figures/scorer_val.png]
 """
 
 from __future__ import annotations
@@ -19,12 +26,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
 
-from seqsim.evaluate import rank_blast_hits, sensitivity_to_first_fp
+from seqsim.evaluate import rank_blast_hits, roc_curve, sensitivity_to_first_fp
 from seqsim.hits import HitFilter, search_hits
 from seqsim.ingest import ingest_fasta
+from seqsim.plots import plot_sensitivity_curves
 from seqsim.scorer.checkpoint import save_checkpoint
-from seqsim.scorer.train import TrainSettings, score_candidates, train_scorer
+from seqsim.scorer.embedding import cosine_neighbours, embed_sequences
+from seqsim.scorer.labels import PairLabels, held_out_groups
+from seqsim.scorer.train import TrainSettings, load_scorer, score_candidates, train_scorer
 from seqsim.scoring import scoring_scheme
 
 from bench_search import run_timed, tool_commands, write_set
@@ -45,17 +56,31 @@ def ranked_by(pairs: pd.DataFrame, column: str, ids: np.ndarray) -> pd.DataFrame
         {"query": np.concatenate([q, t]), "target": np.concatenate([t, q]),
          "score": np.tile(pairs[column].to_numpy(), 2)}
     ).sort_values(["query", "score"], ascending=[True, False], kind="stable")  # fmt: skip
-    return pd.DataFrame({"query": ids[both["query"]], "target": ids[both["target"]]})
+    return pd.DataFrame(
+        {"query": ids[both["query"]], "target": ids[both["target"]], "score": both["score"]}
+    )
+
+
+def train_timed(store, hits, labels, settings, path: Path) -> float:
+    start = time.perf_counter()
+    state, metadata = train_scorer(store, hits, labels, settings)
+    seconds = time.perf_counter() - start
+    save_checkpoint(path, state, metadata)
+    scalars = {k: round(v, 4) for k, v in metadata["metrics"].items() if not isinstance(v, list)}
+    print(f"training {settings.kind}: {seconds:.0f} s; held-out metrics {scalars}", flush=True)
+    return seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tools", default="blastp,mmseqs,diamond")
+    parser.add_argument("--tools", default="seqsim-mash,seqsim-kmer,blastp,mmseqs,diamond,phmmer")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--keep", help="work folder")
+    parser.add_argument("--figure", help="PNG: cumulative sensitivity and ROC of every method")
     args = parser.parse_args()
     work = Path(args.keep or tempfile.mkdtemp(prefix="bench_scorer."))
     work.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(args.threads)
     scheme = scoring_scheme("protein")
     stores, hits, labels = {}, {}, {}
     for split in ("train", "val"):
@@ -68,23 +93,39 @@ def main() -> None:
         )
         print(f"{split}: {stores[split].n_sequences} domains, all-vs-all search "
               f"{time.perf_counter() - start:.0f} s", flush=True)  # fmt: skip
-    start = time.perf_counter()
-    state, metadata = train_scorer(stores["train"], hits["train"], labels["train"], TrainSettings())
-    train_seconds = time.perf_counter() - start
-    model = work / "model.safetensors"
-    save_checkpoint(model, state, metadata)
-    print(f"training: {train_seconds:.0f} s; held-out metrics {metadata['metrics']}\n")
-    scored = score_candidates(model, stores["val"], hits["val"])
-    ids = np.asarray(stores["val"].ids, dtype=object)
+    train_labels = PairLabels.from_table(labels["train"], stores["train"].ids, "superfamily")
+    models = {kind: work / f"{kind}.safetensors" for kind in ("siamese", "features")}
+    seconds = {
+        kind: train_timed(
+            stores["train"], hits["train"], train_labels, TrainSettings(kind=kind), path
+        )
+        for kind, path in models.items()
+    }
+    print()
     print("| method (val split) | FAM | SFAM | FOLD | wall |")
     print("|---|---|---|---|---|")
+    curves = {}
 
-    def row(name: str, ranked: pd.DataFrame, wall: str) -> None:
-        result = sensitivity_to_first_fp(ranked, labels["val"])
+    def row(name: str, ranked: pd.DataFrame, wall: str, set_labels=labels["val"]) -> None:
+        result = sensitivity_to_first_fp(ranked, set_labels)
+        curves[name] = (result.per_query, roc_curve(ranked, set_labels))
         print(f"| {name} | {result.family:.3f} | {result.superfamily:.3f} | "
               f"{result.fold:.3f} | {wall} |", flush=True)  # fmt: skip
 
-    row("learned probability (seqsim score)", ranked_by(scored, "probability", ids), "")
+    ids = np.asarray(stores["val"].ids, dtype=object)
+    start = time.perf_counter()
+    scored = score_candidates(models["siamese"], stores["val"], hits["val"])
+    score_wall = f"{time.perf_counter() - start:.1f} s + search"
+    row("learned probability, siamese (seqsim score)", ranked_by(scored, "probability", ids),
+        f"{score_wall}; training {seconds['siamese']:.0f} s")  # fmt: skip
+    features_only = score_candidates(models["features"], stores["val"], hits["val"])
+    row("learned probability, features only", ranked_by(features_only, "probability", ids),
+        f"training {seconds['features']:.0f} s")  # fmt: skip
+    start = time.perf_counter()
+    model, _ = load_scorer(models["siamese"], "protein")
+    query, target, cosine = cosine_neighbours(embed_sequences(model.encoder, stores["val"]), 2000)
+    neighbours = pd.DataFrame({"query": ids[query], "target": ids[target], "score": cosine})
+    row("embedding cosine only (seqsim embed)", neighbours, f"{time.perf_counter() - start:.1f} s")
     row("seqsim SW bit score", ranked_by(scored[scored["has_hit"] > 0], "bits", ids), "")
     row("widest path through intermediates", ranked_by(scored, "widest", ids), "")
     for name in args.tools.split(","):
@@ -94,6 +135,22 @@ def main() -> None:
             wall += run_timed(command, work / f"{name}.{k}.log")[0]
         table = pd.read_csv(work / f"{name}.tsv", sep="\t", header=None, comment="#")
         row(name, rank_blast_hits(table, "evalue"), f"{wall:.1f} s")
+    # The train split's held-out superfamilies, scored within the train set.
+    settings = TrainSettings()
+    held = held_out_groups(train_labels.group, settings.validation_fraction, settings.seed)
+    train_ids = np.asarray(stores["train"].ids, dtype=object)
+    train_scored = score_candidates(models["siamese"], stores["train"], hits["train"])
+    inside = held[train_scored["query"].to_numpy()] & held[train_scored["target"].to_numpy()]
+    held_labels = labels["train"][labels["train"]["id"].isin(set(train_ids[held]))]
+    print(f"\ntrain split's held-out part ({held.sum()} domains, superfamilies never trained on):")
+    row("held-out part: learned probability, siamese",
+        ranked_by(train_scored[inside], "probability", train_ids), "", held_labels)  # fmt: skip
+    row("held-out part: seqsim SW bit score",
+        ranked_by(train_scored[inside & (train_scored["has_hit"] > 0)], "bits", train_ids),
+        "", held_labels)  # fmt: skip
+    if args.figure:
+        val_curves = {k: v for k, v in curves.items() if not k.startswith("held-out")}
+        plot_sensitivity_curves(val_curves, args.figure, title="SCOPe40 val split, all-vs-all")
     print(f"\noutputs in {work}", file=sys.stderr)
 
 

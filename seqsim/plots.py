@@ -71,12 +71,12 @@ def plot_sensitivity_curves(
     plt = _pyplot()
     figure, axes = plt.subplots(1, 4, figsize=(16, 4), dpi=100)
     for name, (per_query, (fpr, tpr)) in methods.items():
-        for axis, level in zip(axes[:3], ("family", "superfamily", "fold")):
+        for axis, level in zip(axes[:3], ("family", "superfamily", "fold"), strict=True):
             values = np.sort(per_query[level].to_numpy())[::-1]
             fraction = np.arange(1, values.size + 1) / max(values.size, 1)
             axis.plot(fraction, values, label=f"{name} ({values.mean():.3f})")
         axes[3].plot(np.maximum(fpr, 1e-7), tpr, label=name)
-    for axis, level in zip(axes[:3], ("family", "superfamily", "fold")):
+    for axis, level in zip(axes[:3], ("family", "superfamily", "fold"), strict=True):
         axis.set_title(f"{level}: sensitivity to 1st FP")
         axis.set_xlabel("fraction of queries")
         axis.set_ylabel("sensitivity")

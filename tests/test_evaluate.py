@@ -104,6 +104,8 @@ def test_cli_evaluate(tmp_path, capsys):
     hits = tmp_path / "hits.tsv"
     hits.write_text("q\tf1\t0\t0\t0\t0\t0\t0\t0\t0\t1e-5\t40\n")
     plot = tmp_path / "curves.png"
-    assert main(["evaluate", "--hits", str(hits), "--labels", str(labels), "--plot", str(plot)]) == 0
+    assert (
+        main(["evaluate", "--hits", str(hits), "--labels", str(labels), "--plot", str(plot)]) == 0
+    )
     assert capsys.readouterr().out.splitlines()[1] == "2\t0.5000\t0.0000\t0.0000"
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

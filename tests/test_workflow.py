@@ -46,7 +46,7 @@ def test_pipeline_covers_every_input_sequence(tmp_path):
     (tmp_path / "in.fa").write_text("".join(records))
     (tmp_path / "my.yaml").write_text(
         "inputs: [in.fa]\non_invalid: skip\npairs: {n_blocks: 3, min_shared_kmers: 1}\n"
-        "cluster: {method: set-cover, min_similarity: 0.3}\n"
+        "cluster: {method: set-cover, min_similarity: 0.3}\nscorer: {enabled: false}\n"
     )
     done = snakemake(tmp_path, "--configfile", "my.yaml")
     assert done.returncode == 0, done.stderr[-3000:]

@@ -12,7 +12,8 @@ log = logging.getLogger("seqsim")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("fasta", help="sequences (FASTA)")
+    parser.add_argument("fasta", nargs="?", help="sequences (FASTA), or use --store")
+    parser.add_argument("--store", help="sequence store folder (`seqsim ingest`)")
     parser.add_argument("--model", required=True, help="siamese checkpoint from `seqsim train`")
     parser.add_argument(
         "-o", "--output", required=True, help="embeddings: id, e0, e1, ... (.tsv or .parquet)"
@@ -31,15 +32,15 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
     import torch
 
+    from seqsim.cli.score import read_sequences
     from seqsim.errors import ConfigError
-    from seqsim.ingest import ingest_fasta
     from seqsim.io import write_table
     from seqsim.scorer.calibration import platt_probability
     from seqsim.scorer.embedding import cosine_neighbours, embed_sequences
     from seqsim.scorer.train import load_scorer
 
     torch.set_num_threads(args.threads)
-    store = ingest_fasta([args.fasta]).store
+    store = read_sequences(args)
     model, metadata = load_scorer(args.model, store.alphabet)
     if model.kind != "siamese":
         raise ConfigError(f"{args.model}: a {model.kind} model has no sequence encoder")

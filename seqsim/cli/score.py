@@ -5,18 +5,15 @@ from __future__ import annotations
 import argparse
 import logging
 
-HELP = "score a set's candidate pairs (or listed pairs) with a trained scorer: calibrated probabilities"
+HELP = "score a set's candidate pairs (or listed pairs) with a trained scorer (calibrated)"
 
 log = logging.getLogger("seqsim")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("fasta", help="sequences (FASTA)")
+    add_input_arguments(parser)
     parser.add_argument("--model", required=True, help="checkpoint from `seqsim train`")
     parser.add_argument("-o", "--output", required=True, help="scored pairs (.tsv or .parquet)")
-    parser.add_argument(
-        "--hits", help="the set's all-vs-all hits (`seqsim search --hits-out`); default: search"
-    )
     parser.add_argument(
         "--pairs",
         help="score only these pairs: a table with id1 and id2 columns (others are kept); "
@@ -25,19 +22,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=1, help="threads for the search and torch")
 
 
-def store_and_hits(fasta: str, hits_path: str | None, threads: int):
-    """The FASTA's store and its all-vs-all hits: read from ``hits_path``, or
-    searched here with the default prefilter."""
+def add_input_arguments(parser: argparse.ArgumentParser) -> None:
+    """The sequences (FASTA or store) and, optionally, their all-vs-all hits."""
+    parser.add_argument("fasta", nargs="?", help="sequences (FASTA), or use --store")
+    parser.add_argument("--store", help="sequence store folder (`seqsim ingest`)")
+    parser.add_argument(
+        "--hits",
+        nargs="+",
+        help="the set's all-vs-all hits (`seqsim search --hits-out`, .parquet; one file per "
+        "block is fine); default: search here",
+    )
+
+
+def read_sequences(args: argparse.Namespace):
+    """The store of ``args.fasta`` or ``args.store``."""
+    from seqsim.errors import ConfigError
+    from seqsim.ingest import ingest_fasta
+    from seqsim.store import read_store
+
+    if bool(args.fasta) == bool(args.store):
+        raise ConfigError("give the sequences as a FASTA file or --store (one of them)")
+    return read_store(args.store) if args.store else ingest_fasta([args.fasta]).store
+
+
+def store_and_hits(args: argparse.Namespace):
+    """The store of ``args.fasta`` or ``args.store`` and its all-vs-all hits:
+    read from ``args.hits``, or searched here with the default prefilter."""
     import pandas as pd
 
     from seqsim.hits import HitFilter, search_hits
-    from seqsim.ingest import ingest_fasta
     from seqsim.scoring import scoring_scheme
 
-    store = ingest_fasta([fasta]).store
-    if hits_path:
-        return store, pd.read_parquet(hits_path)
+    store = read_sequences(args)
+    if args.hits:
+        return store, pd.concat([pd.read_parquet(path) for path in args.hits], ignore_index=True)
     scheme = scoring_scheme(store.alphabet)
+    threads = args.threads
     return store, search_hits(store, store, scheme, HitFilter(min_ungapped=30), threads=threads)
 
 
@@ -51,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     from seqsim.scorer.train import score_candidates
 
     torch.set_num_threads(args.threads)
-    store, hits = store_and_hits(args.fasta, args.hits, args.threads)
+    store, hits = store_and_hits(args)
     ids = np.asarray(store.ids, dtype=object)
     if args.pairs:
         listed = read_table(args.pairs)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import logging
 
+from seqsim.cli.score import add_input_arguments
+
 HELP = "train the homology scorer on labelled sequences or pairs (safetensors checkpoint)"
 
 log = logging.getLogger("seqsim")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("fasta", help="training sequences (FASTA)")
+    add_input_arguments(parser)
     given = parser.add_mutually_exclusive_group(required=True)
     given.add_argument(
         "--labels", help="labels TSV: id plus sccs, or family/superfamily(/fold) columns"
@@ -20,11 +22,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--pairs", help="pairs TSV: id1, id2, label (1 homologs, 0 not); other pairs are unknown"
     )
     parser.add_argument("-o", "--output", required=True, help="checkpoint (.safetensors)")
-    parser.add_argument(
-        "--hits",
-        help="the training set's all-vs-all hits (`seqsim search --hits-out`, .parquet); "
-        "default: search here",
-    )
     parser.add_argument(
         "--level",
         choices=["family", "superfamily", "fold"],
@@ -43,7 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--reliability-plot", help="PNG: reliability diagram of the held-out probabilities"
     )
     parser.add_argument("--seed", type=int, default=1, help="seed: training is deterministic")
-    parser.add_argument("--epochs", type=int, default=30, help="most pair-head epochs (early stopping)")
+    parser.add_argument(
+        "--epochs", type=int, default=30, help="most pair-head epochs (early stopping)"
+    )
     parser.add_argument("--encoder-steps", type=int, default=600, help="encoder training steps")
     parser.add_argument("--threads", type=int, default=1, help="threads for the search and torch")
 
@@ -60,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from seqsim.scorer.train import TrainSettings, train_scorer
 
     torch.set_num_threads(args.threads)
-    store, hits = store_and_hits(args.fasta, args.hits, args.threads)
+    store, hits = store_and_hits(args)
     if args.labels:
         labels = PairLabels.from_table(read_table(args.labels), store.ids, args.level)
     else:

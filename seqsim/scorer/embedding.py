@@ -26,7 +26,7 @@ def padded_codes(
     lengths = store.lengths[indices]
     width = int(lengths.max()) if crop is None else int(min(lengths.max(), crop))
     batch = np.full((indices.size, max(width, 1)), pad_code, dtype=np.int64)
-    for row, (index, length) in enumerate(zip(indices, lengths)):
+    for row, (index, length) in enumerate(zip(indices, lengths, strict=True)):
         start = 0
         if length > width:
             slack = int(length - width)

@@ -91,9 +91,7 @@ class PairLabels:
             raise ConfigError(f"{source}: a pair is labelled both 1 and 0")
         frame = frame.sort_values("key")
         positive = frame[frame["label"] == 1]["key"].to_numpy()
-        graph = sp.coo_matrix(
-            (np.ones(positive.size), (positive // n, positive % n)), shape=(n, n)
-        )
+        graph = sp.coo_matrix((np.ones(positive.size), (positive // n, positive % n)), shape=(n, n))
         _, component = connected_components(graph, directed=False)
         labelled = np.zeros(n, dtype=bool)
         labelled[frame["key"].to_numpy() // n] = True
@@ -134,7 +132,7 @@ class PairLabels:
         starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
         ends = np.r_[starts[1:], order.size]
         first, second = [], []
-        for start, end in zip(starts, ends):
+        for start, end in zip(starts, ends, strict=True):
             i, j = np.triu_indices(end - start, k=1)
             first.append(order[start + i])
             second.append(order[start + j])

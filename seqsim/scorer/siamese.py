@@ -54,7 +54,9 @@ class EncoderSettings:
         )  # fmt: skip
 
 
-def batch_pairs(labels: PairLabels, members: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def batch_pairs(
+    labels: PairLabels, members: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row, column and label of every labelled pair (row < column) among a
     batch's ``members`` (store indices; repeats are skipped)."""
     i, j = np.triu_indices(members.size, k=1)
@@ -121,9 +123,9 @@ def train_encoder(
     for step in range(settings.steps):
         _set_mode(modules, train=True)
         pick = rng.integers(0, first.size, settings.homolog_pairs_per_batch)
+        n_random = min(settings.random_per_batch, fit_members.size)
         members = np.unique(np.concatenate([
-            first[pick], second[pick],
-            rng.choice(fit_members, min(settings.random_per_batch, fit_members.size), replace=False),
+            first[pick], second[pick], rng.choice(fit_members, n_random, replace=False),
         ]))  # fmt: skip
         loss = batch_loss(modules, store, labels, members, settings.crop, rng)
         optimiser.zero_grad()
@@ -139,7 +141,7 @@ def train_encoder(
             log.info("encoder step %d/%d: held-out loss %.4f", step + 1, settings.steps, value)
             if value < best[0]:
                 best = (value, _copy(*(m for m in modules if m is not None)))
-    for module, state in zip((m for m in modules if m is not None), best[1]):
+    for module, state in zip((m for m in modules if m is not None), best[1], strict=True):
         module.load_state_dict(state)
     _set_mode(modules, train=False)
     return encoder, head, classes, float(best[0])

@@ -55,7 +55,7 @@ class TrainSettings:
     weight_decay: float = 1e-4
     patience: int = 5
     validation_fraction: float = 0.2
-    encoder_fraction: float = 0.5
+    encoder_fraction: float = 0.3
     hard_negative_fraction: float = 0.5
     head_terms: str = "summary"  # summary: cosine (+ same class); full: also |a-b|, a*b
     seed: int = 1
@@ -227,19 +227,24 @@ def _fit_head(model, logits_of, y, target, train_rows, valid_rows, settings) -> 
 
 
 def _logits_function(model: HomologyScorer, embeddings, x, q, t):
-    """rows -> the pair logits of those rows of the pair table."""
+    """rows -> the pair logits of those rows of the pair table. The encoder is
+    fixed by now, so a few embedding terms per pair are computed once; the
+    full terms (2 x dimensions per pair) are computed per call instead."""
+    if embeddings is None:
+        return lambda rows: model.head(None, x[rows])
+    if model.full_terms:
+        return lambda rows: model.pair_logits(embeddings[q[rows]], embeddings[t[rows]], x[rows])
+    with torch.no_grad():
+        terms = _chunked(
+            lambda rows: model.pair_terms(embeddings[q[rows]], embeddings[t[rows]]),
+            np.arange(q.size),
+        )  # fmt: skip
+    return lambda rows: model.head(terms[rows], x[rows])
 
-    def logits_of(rows: np.ndarray) -> torch.Tensor:
-        if embeddings is None:
-            return model.pair_logits(None, None, x[rows])
-        return model.pair_logits(embeddings[q[rows]], embeddings[t[rows]], x[rows])
 
-    return logits_of
-
-
-def _chunked(logits_of, rows: np.ndarray, size: int = 65_536) -> torch.Tensor:
-    """Logits of many rows, a chunk at a time (bounded memory)."""
-    parts = [logits_of(rows[start : start + size]) for start in range(0, rows.size, size)]
+def _chunked(function, rows: np.ndarray, size: int = 65_536) -> torch.Tensor:
+    """``function`` of many rows, a chunk at a time (bounded memory), concatenated."""
+    parts = [function(rows[start : start + size]) for start in range(0, rows.size, size)]
     return torch.cat(parts) if parts else torch.zeros(0)
 
 
@@ -284,7 +289,9 @@ def load_scorer(checkpoint: str | os.PathLike[str], alphabet: str) -> tuple[Homo
     if metadata["features"] != list(PAIR_FEATURES):
         raise ConfigError(f"{checkpoint}: a model of another feature set")
     if metadata["alphabet"] != alphabet:
-        raise ConfigError(f"{checkpoint}: trained on {metadata['alphabet']}, not {alphabet} sequences")
+        raise ConfigError(
+            f"{checkpoint}: trained on {metadata['alphabet']}, not {alphabet} sequences"
+        )
     model = scorer_from_checkpoint(state, metadata, get_alphabet(alphabet).size, str(checkpoint))
     return model, metadata
 

@@ -74,8 +74,17 @@ def similarity_pairs():
     return PAIR_BLOCKS
 
 
+def scorer_outputs():
+    if not config["scorer"]["enabled"]:
+        return []
+    outputs = [f"{RESULTS}/scorer/scored_pairs.tsv", f"{RESULTS}/scorer/reliability.png"]
+    if config["scorer"]["kind"] == "siamese":
+        outputs += [f"{RESULTS}/scorer/embeddings.parquet", f"{RESULTS}/scorer/neighbours.tsv"]
+    return outputs
+
+
 def final_outputs():
-    return [
+    return scorer_outputs() + [
         f"{RESULTS}/alignments/hits.tsv",
         f"{RESULTS}/matrix/similarity.npy",
         f"{RESULTS}/matrix/similarity.tsv",

@@ -1,0 +1,86 @@
+SCORER = config["scorer"]
+if SCORER["enabled"] and not (SCORER["labels"] or SCORER["pairs"]):
+    sys.exit("seqsim: config scorer: give labels or pairs (or set enabled: false)")
+
+
+def scorer_labels():
+    """The training labels: the pairs table when one is given, else the labels table."""
+    return SCORER["pairs"] if SCORER["pairs"] else SCORER["labels"]
+
+
+# Learns the homology scorer from the configured labelled sequences (the
+# bundled example by default): their own all-vs-all, then encoder and head.
+rule train_scorer:
+    input:
+        sequences=SCORER["sequences"],
+        labels=scorer_labels(),
+    output:
+        model=f"{RESULTS}/scorer/model.safetensors",
+        reliability=report(
+            f"{RESULTS}/scorer/reliability.png",
+            caption="../report/reliability.rst",
+            category="Learned scorer",
+        ),
+    params:
+        seqsim=SEQSIM,
+        given="--pairs" if SCORER["pairs"] else "--labels",
+        kind=SCORER["kind"],
+        level=SCORER["level"],
+        seed=SCORER["seed"],
+        encoder_steps=SCORER["encoder_steps"],
+    log:
+        f"{LOGS}/scorer/train.log",
+    threads: 2
+    conda:
+        CONDA_ENV
+    shell:
+        "{params.seqsim} train {input.sequences:q} {params.given} {input.labels:q}"
+        " --kind {params.kind} --level {params.level} --seed {params.seed}"
+        " --encoder-steps {params.encoder_steps} --threads {threads}"
+        " --reliability-plot {output.reliability:q} -o {output.model:q} 2> {log:q}"
+
+
+# Every candidate pair of the inputs (a hit, or a path through intermediates)
+# with its calibrated homology probability, from the search blocks' hits.
+rule score_candidates:
+    input:
+        store=STORE_FILES,
+        hits=expand(f"{RESULTS}/alignments/hits_block_{{block}}.parquet", block=BLOCKS),
+        model=rules.train_scorer.output.model,
+    output:
+        f"{RESULTS}/scorer/scored_pairs.tsv",
+    params:
+        seqsim=SEQSIM,
+        store=folder_of("store"),
+    log:
+        f"{LOGS}/scorer/score.log",
+    threads: 2
+    conda:
+        CONDA_ENV
+    shell:
+        "{params.seqsim} score --store {params.store:q} --hits {input.hits:q}"
+        " --model {input.model:q} --threads {threads} -o {output:q} 2> {log:q}"
+
+
+# Embedding-only mode (siamese models): one vector per sequence and each
+# sequence's nearest neighbours by calibrated embedding similarity.
+rule embed:
+    input:
+        store=STORE_FILES,
+        model=rules.train_scorer.output.model,
+    output:
+        embeddings=f"{RESULTS}/scorer/embeddings.parquet",
+        neighbours=f"{RESULTS}/scorer/neighbours.tsv",
+    params:
+        seqsim=SEQSIM,
+        store=folder_of("store"),
+        top_k=SCORER["neighbours"],
+    log:
+        f"{LOGS}/scorer/embed.log",
+    threads: 2
+    conda:
+        CONDA_ENV
+    shell:
+        "{params.seqsim} embed --store {params.store:q} --model {input.model:q}"
+        " --top-k {params.top_k} --threads {threads} -o {output.embeddings:q}"
+        " --neighbours-out {output.neighbours:q} 2> {log:q}"
