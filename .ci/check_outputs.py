@@ -38,8 +38,9 @@ def main(run_dir: Path, fastas: list[str]) -> None:
     assert (results / "matrix" / "similarity.png").read_bytes().startswith(b"\x89PNG")
     scored = pd.read_csv(results / "scorer" / "scored_pairs.tsv", sep="\t", keep_default_na=False)
     assert scored["probability"].between(0, 1).all() and set(scored["query"]) <= set(ids)
-    embeddings = pd.read_parquet(results / "scorer" / "embeddings.parquet")
-    assert sorted(embeddings["id"]) == sorted(ids), "an embedding is missing"
+    if (results / "scorer" / "embeddings.parquet").exists():  # scorer.kind: siamese
+        embeddings = pd.read_parquet(results / "scorer" / "embeddings.parquet")
+        assert sorted(embeddings["id"]) == sorted(ids), "an embedding is missing"
     print(
         f"ok: {len(input_ids)} input sequences, {len(ids)} in the matrix, "
         f"{clusters['representative'].nunique()} clusters, {len(rejected)} rejected, "

@@ -316,15 +316,16 @@ EXAMPLE = REPO / "resources" / "example"
 
 @pytest.fixture(scope="module")
 def example_model(tmp_path_factory):
-    """A siamese scorer trained on the bundled protein example (short encoder run)."""
+    """A siamese scorer trained on the bundled protein example (short encoder run;
+    the features kind is trained in the pairs-table test)."""
     from seqsim.cli import main
 
     folder = tmp_path_factory.mktemp("model")
     model = folder / "model.safetensors"
     assert main(["train", str(EXAMPLE / "protein.fasta"), "--labels",
                  str(EXAMPLE / "protein_labels.tsv"), "-o", str(model), "--epochs", "6",
-                 "--encoder-steps", "40", "--reliability-plot", str(folder / "rel.png"),
-                 "-q"]) == 0  # fmt: skip
+                 "--kind", "siamese", "--encoder-steps", "40",
+                 "--reliability-plot", str(folder / "rel.png"), "-q"]) == 0  # fmt: skip
     assert (folder / "rel.png").read_bytes()[:4] == b"\x89PNG"
     return model
 
@@ -359,7 +360,7 @@ def test_training_on_the_bundled_example_separates_superfamilies(tmp_path, examp
     again = tmp_path / "again.safetensors"
     assert main(["train", str(EXAMPLE / "protein.fasta"), "--labels",
                  str(EXAMPLE / "protein_labels.tsv"), "-o", str(again), "--epochs", "6",
-                 "--encoder-steps", "40", "-q"]) == 0  # fmt: skip
+                 "--kind", "siamese", "--encoder-steps", "40", "-q"]) == 0  # fmt: skip
     assert again.read_bytes() == example_model.read_bytes()
 
 

@@ -37,8 +37,6 @@ TIMEOUT_S = 900  # the whole SLURM run; the example takes about 2 minutes on one
 FINAL_OUTPUTS = [
     "results/scorer/scored_pairs.tsv",
     "results/scorer/reliability.png",
-    "results/scorer/embeddings.parquet",
-    "results/scorer/neighbours.tsv",
     "results/alignments/hits.tsv",
     "results/matrix/similarity.npy",
     "results/matrix/similarity.tsv",
@@ -51,7 +49,7 @@ FINAL_OUTPUTS = [
 # Rules of the default config's DAG that must run as SLURM jobs (`all` runs locally).
 SLURM_RULES = {
     "ingest", "search", "tabulate_hits", "similarity_matrix", "cluster",
-    "train_scorer", "score_candidates", "embed",
+    "train_scorer", "score_candidates",
 }  # fmt: skip
 SUBMITTED = re.compile(r"Job \d+ has been submitted with SLURM jobid (\d+) \(log: (.+?)\)\.")
 

@@ -32,9 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kind",
         choices=["siamese", "features"],
-        default="siamese",
-        help="siamese: sequence encoder + pair head over embeddings and alignment features; "
-        "features: pair head over the alignment and graph features only",
+        default="features",
+        help="features: pair head over the alignment and hit-graph features (scores higher "
+        "on SCOPe40); siamese: adds a sequence encoder whose embeddings also feed "
+        "`seqsim embed`",
     )
     parser.add_argument(
         "--reliability-plot", help="PNG: reliability diagram of the held-out probabilities"
@@ -43,7 +44,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--epochs", type=int, default=30, help="most pair-head epochs (early stopping)"
     )
-    parser.add_argument("--encoder-steps", type=int, default=600, help="encoder training steps")
+    parser.add_argument(
+        "--encoder-steps", type=int, default=600, help="siamese: encoder training steps"
+    )
+    parser.add_argument(
+        "--hard-negative-fraction",
+        type=float,
+        default=0.0,
+        help="share of each batch's non-homologs drawn from those the model scores highest",
+    )
     parser.add_argument("--threads", type=int, default=1, help="threads for the search and torch")
 
 
@@ -66,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         labels = PairLabels.from_pairs(read_table(args.pairs), store.ids, args.pairs)
     settings = TrainSettings(
         kind=args.kind, level=args.level if args.labels else "pairs",
-        seed=args.seed, epochs=args.epochs,
+        seed=args.seed, epochs=args.epochs, hard_negative_fraction=args.hard_negative_fraction,
     )  # fmt: skip
     settings = replace(settings, encoder=replace(settings.encoder, steps=args.encoder_steps))
     state, metadata = train_scorer(store, hits, labels, settings)

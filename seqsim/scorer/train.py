@@ -45,7 +45,7 @@ log = logging.getLogger("seqsim")
 class TrainSettings:
     """What to learn and how; ``level`` is recorded (the labels apply it)."""
 
-    kind: str = "siamese"
+    kind: str = "features"
     level: str = "superfamily"
     hidden: int = 64
     epochs: int = 30
@@ -56,7 +56,7 @@ class TrainSettings:
     patience: int = 5
     validation_fraction: float = 0.2
     encoder_fraction: float = 0.3
-    hard_negative_fraction: float = 0.5
+    hard_negative_fraction: float = 0.0
     head_terms: str = "summary"  # summary: cosine (+ same class); full: also |a-b|, a*b
     seed: int = 1
     edge_evalue: float = 1.0
