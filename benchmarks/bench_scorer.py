@@ -116,10 +116,10 @@ def main() -> None:
     start = time.perf_counter()
     scored = score_candidates(models["siamese"], stores["val"], hits["val"])
     score_wall = f"{time.perf_counter() - start:.1f} s + search"
-    row("learned probability, siamese (seqsim score)", ranked_by(scored, "probability", ids),
+    row("learned probability, siamese", ranked_by(scored, "probability", ids),
         f"{score_wall}; training {seconds['siamese']:.0f} s")  # fmt: skip
     features_only = score_candidates(models["features"], stores["val"], hits["val"])
-    row("learned probability, features only", ranked_by(features_only, "probability", ids),
+    row("learned probability, features (the default)", ranked_by(features_only, "probability", ids),
         f"training {seconds['features']:.0f} s")  # fmt: skip
     start = time.perf_counter()
     model, _ = load_scorer(models["siamese"], "protein")
@@ -139,12 +139,13 @@ def main() -> None:
     settings = TrainSettings()
     held = held_out_groups(train_labels.group, settings.validation_fraction, settings.seed)
     train_ids = np.asarray(stores["train"].ids, dtype=object)
-    train_scored = score_candidates(models["siamese"], stores["train"], hits["train"])
-    inside = held[train_scored["query"].to_numpy()] & held[train_scored["target"].to_numpy()]
     held_labels = labels["train"][labels["train"]["id"].isin(set(train_ids[held]))]
     print(f"\ntrain split's held-out part ({held.sum()} domains, superfamilies never trained on):")
-    row("held-out part: learned probability, siamese",
-        ranked_by(train_scored[inside], "probability", train_ids), "", held_labels)  # fmt: skip
+    for kind, path in models.items():
+        train_scored = score_candidates(path, stores["train"], hits["train"])
+        inside = held[train_scored["query"].to_numpy()] & held[train_scored["target"].to_numpy()]
+        row(f"held-out part: learned probability, {kind}",
+            ranked_by(train_scored[inside], "probability", train_ids), "", held_labels)  # fmt: skip
     row("held-out part: seqsim SW bit score",
         ranked_by(train_scored[inside & (train_scored["has_hit"] > 0)], "bits", train_ids),
         "", held_labels)  # fmt: skip
