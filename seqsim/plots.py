@@ -70,12 +70,19 @@ def plot_sensitivity_curves(
     their sensitivity, as in the Foldseek benchmark figures) and the ROC."""
     plt = _pyplot()
     figure, axes = plt.subplots(1, 4, figsize=(16, 4), dpi=100)
-    for name, (per_query, (fpr, tpr)) in methods.items():
+    # More methods than the default colour cycle: colours from tab20, and
+    # every other method dashed.
+    colours = plt.cm.tab20(np.linspace(0.0, 1.0, 20))
+    for k, (name, (per_query, (fpr, tpr))) in enumerate(methods.items()):
+        style = {
+            "color": colours[(2 * k) % 20 + (k // 10) % 2],
+            "linestyle": "-" if k % 2 == 0 else "--",
+        }
         for axis, level in zip(axes[:3], ("family", "superfamily", "fold"), strict=True):
             values = np.sort(per_query[level].to_numpy())[::-1]
             fraction = np.arange(1, values.size + 1) / max(values.size, 1)
-            axis.plot(fraction, values, label=f"{name} ({values.mean():.3f})")
-        axes[3].plot(np.maximum(fpr, 1e-7), tpr, label=name)
+            axis.plot(fraction, values, label=f"{name} ({values.mean():.3f})", **style)
+        axes[3].plot(np.maximum(fpr, 1e-7), tpr, label=name, **style)
     for axis, level in zip(axes[:3], ("family", "superfamily", "fold"), strict=True):
         axis.set_title(f"{level}: sensitivity to 1st FP")
         axis.set_xlabel("fraction of queries")

@@ -23,7 +23,7 @@ from safetensors.torch import load_file, save_file
 from seqsim.errors import InputError
 from seqsim.io import atomic_path
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: model kinds (features, siamese) under one module
 REQUIRED_METADATA = {
     "format_version": int,
     "model": dict,

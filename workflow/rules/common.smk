@@ -15,6 +15,8 @@ try:
     validate_config(config, REPO / "workflow/schemas/config.schema.yaml")
 except ConfigError as error:
     sys.exit(f"seqsim: {error}")
+if config["scorer"]["enabled"] and not (config["scorer"]["labels"] or config["scorer"]["pairs"]):
+    sys.exit("seqsim: config scorer: give labels or pairs (or set enabled: false)")
 RESULTS = "results"
 LOGS = "logs"
 BLOCKS = list(range(config["pairs"]["n_blocks"]))
@@ -72,6 +74,12 @@ def similarity_pairs():
     if config["similarity"]["feature"] in ALIGNMENT_FEATURES:
         return ALIGN_PAIRS
     return PAIR_BLOCKS
+
+
+def scorer_labels():
+    """The scorer's training labels: the pairs table when one is given, else the labels table."""
+    scorer = config["scorer"]
+    return scorer["pairs"] if scorer["pairs"] else scorer["labels"]
 
 
 def scorer_outputs():

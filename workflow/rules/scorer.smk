@@ -1,18 +1,8 @@
-SCORER = config["scorer"]
-if SCORER["enabled"] and not (SCORER["labels"] or SCORER["pairs"]):
-    sys.exit("seqsim: config scorer: give labels or pairs (or set enabled: false)")
-
-
-def scorer_labels():
-    """The training labels: the pairs table when one is given, else the labels table."""
-    return SCORER["pairs"] if SCORER["pairs"] else SCORER["labels"]
-
-
 # Learns the homology scorer from the configured labelled sequences (the
 # bundled example by default): their own all-vs-all, then encoder and head.
 rule train_scorer:
     input:
-        sequences=SCORER["sequences"],
+        sequences=config["scorer"]["sequences"],
         labels=scorer_labels(),
     output:
         model=f"{RESULTS}/scorer/model.safetensors",
@@ -23,11 +13,11 @@ rule train_scorer:
         ),
     params:
         seqsim=SEQSIM,
-        given="--pairs" if SCORER["pairs"] else "--labels",
-        kind=SCORER["kind"],
-        level=SCORER["level"],
-        seed=SCORER["seed"],
-        encoder_steps=SCORER["encoder_steps"],
+        given="--pairs" if config["scorer"]["pairs"] else "--labels",
+        kind=config["scorer"]["kind"],
+        level=config["scorer"]["level"],
+        seed=config["scorer"]["seed"],
+        encoder_steps=config["scorer"]["encoder_steps"],
     log:
         f"{LOGS}/scorer/train.log",
     threads: 2
@@ -74,7 +64,7 @@ rule embed:
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
-        top_k=SCORER["neighbours"],
+        top_k=config["scorer"]["neighbours"],
     log:
         f"{LOGS}/scorer/embed.log",
     threads: 2
