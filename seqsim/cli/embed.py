@@ -53,7 +53,9 @@ def run(args: argparse.Namespace) -> int:
         query, target, cosine = cosine_neighbours(embeddings, args.top_k)
         with torch.no_grad():
             logits = model.cosine.of_cosine(torch.from_numpy(cosine)).numpy().astype(np.float64)
-        calibration = metadata["calibration"]["cosine"]
+        calibration = metadata["calibration"].get("cosine")
+        if not isinstance(calibration, dict) or not {"a", "b"} <= set(calibration):
+            raise ConfigError(f"{args.model}: no calibration of the embedding cosine")
         neighbours = pd.DataFrame({
             "query": ids[query], "target": ids[target], "cosine": cosine,
             "probability": platt_probability(logits, calibration["a"], calibration["b"]),

@@ -168,8 +168,16 @@ def _codes(column: pd.Series) -> np.ndarray:
 def held_out_groups(group: np.ndarray, fraction: float, seed: int) -> np.ndarray:
     """Boolean mask of the sequences whose group is held out (about
     ``fraction`` of the groups, drawn with ``seed``); unlabelled sequences
-    (group -1) stay in."""
-    names = np.unique(group[group >= 0])
+    (group -1) stay in. When the draw could not form both homolog and
+    non-homolog pairs (fewer than two groups, or none with two members), as
+    in small sets, one group with members to spare and one more are drawn."""
+    labelled = group[group >= 0]
+    names, sizes = np.unique(labelled, return_counts=True)
     rng = np.random.default_rng(seed)
     chosen = rng.choice(names, size=int(round(fraction * names.size)), replace=False)
+    usable = chosen.size >= 2 and np.isin(chosen, names[sizes >= 2]).any()
+    if not usable and names.size >= 3 and (sizes >= 2).any():
+        first = rng.choice(names[sizes >= 2])
+        others = rng.permutation(names[names != first])[: max(chosen.size, 2) - 1]
+        chosen = np.concatenate([[first], others])
     return np.isin(group, chosen) & (group >= 0)

@@ -44,7 +44,6 @@ class EncoderSettings:
     learning_rate: float = 2e-3
     weight_decay: float = 1e-4
     check_every: int = 50
-    class_weight: float = 1.0
 
     def encoder(self, n_codes: int) -> SequenceEncoder:
         return SequenceEncoder(

@@ -77,6 +77,11 @@ def training_data_sha256(store: SequenceStore, hits: pd.DataFrame, labels: PairL
     return digest.hexdigest()
 
 
+def _both_classes(target: np.ndarray, rows: np.ndarray) -> bool:
+    """Whether the selected rows hold homolog and non-homolog pairs."""
+    return bool(np.any(target[rows] == 1) and np.any(target[rows] == 0))
+
+
 def _extra_pairs(labels: PairLabels) -> tuple[np.ndarray, np.ndarray] | None:
     """A pairs table's labelled pairs, so that each is a training pair."""
     if labels.keys is None:
@@ -94,13 +99,28 @@ def train_scorer(
     and pair ``labels``; return (state dict, checkpoint metadata)."""
     torch.manual_seed(settings.seed)
     torch.use_deterministic_algorithms(True)
+    held_out = held_out_groups(labels.group, settings.validation_fraction, settings.seed)
     pairs = candidate_pairs(
         hits, store.lengths, edge_evalue=settings.edge_evalue, top_k=settings.top_k,
         extra_pairs=_extra_pairs(labels),
     )  # fmt: skip
     q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
     target = labels(q, t)
-    held_out = held_out_groups(labels.group, settings.validation_fraction, settings.seed)
+    if not _both_classes(target, held_out[q] & held_out[t]):
+        # Small sets: the held-out candidates may hold no non-homolog pair
+        # (unrelated sequences rarely have hits). Random pairs, with no hit
+        # and no path, supply some.
+        rng = np.random.default_rng(settings.seed)
+        extra = rng.integers(0, store.n_sequences, size=(2, 20 * store.n_sequences))
+        listed = _extra_pairs(labels)
+        if listed is not None:
+            extra = np.concatenate([extra, np.stack(listed)], axis=1)
+        pairs = candidate_pairs(
+            hits, store.lengths, edge_evalue=settings.edge_evalue, top_k=settings.top_k,
+            extra_pairs=(extra[0], extra[1]),
+        )  # fmt: skip
+        q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
+        target = labels(q, t)
     head_part = ~held_out
     description = {"kind": settings.kind, "hidden": settings.hidden}
     model_metrics: dict[str, float] = {}
@@ -119,7 +139,7 @@ def train_scorer(
     train_rows = np.flatnonzero(known & head_part[q] & head_part[t])
     valid_rows = np.flatnonzero(known & held_out[q] & held_out[t])
     for name, rows in (("training", train_rows), ("held-out", valid_rows)):
-        if min(np.sum(target[rows] == 1), np.sum(target[rows] == 0)) == 0:
+        if not _both_classes(target[rows], np.ones(rows.size, dtype=bool)):
             raise ConfigError(
                 f"the {name} pairs need both homologs and non-homologs: give more "
                 "labelled sequences (or groups)"
