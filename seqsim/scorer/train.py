@@ -100,27 +100,26 @@ def train_scorer(
     torch.manual_seed(settings.seed)
     torch.use_deterministic_algorithms(True)
     held_out = held_out_groups(labels.group, settings.validation_fraction, settings.seed)
-    pairs = candidate_pairs(
-        hits, store.lengths, edge_evalue=settings.edge_evalue, top_k=settings.top_k,
-        extra_pairs=_extra_pairs(labels),
-    )  # fmt: skip
-    q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
-    target = labels(q, t)
+    listed = _extra_pairs(labels)
+
+    def labelled_pairs(extra):
+        pairs = candidate_pairs(
+            hits, store.lengths, edge_evalue=settings.edge_evalue, top_k=settings.top_k,
+            extra_pairs=extra,
+        )  # fmt: skip
+        q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
+        return pairs, q, t, labels(q, t)
+
+    pairs, q, t, target = labelled_pairs(listed)
     if not _both_classes(target, held_out[q] & held_out[t]):
         # Small sets: the held-out candidates may hold no non-homolog pair
         # (unrelated sequences rarely have hits). Random pairs, with no hit
         # and no path, supply some.
         rng = np.random.default_rng(settings.seed)
         extra = rng.integers(0, store.n_sequences, size=(2, 20 * store.n_sequences))
-        listed = _extra_pairs(labels)
         if listed is not None:
             extra = np.concatenate([extra, np.stack(listed)], axis=1)
-        pairs = candidate_pairs(
-            hits, store.lengths, edge_evalue=settings.edge_evalue, top_k=settings.top_k,
-            extra_pairs=(extra[0], extra[1]),
-        )  # fmt: skip
-        q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
-        target = labels(q, t)
+        pairs, q, t, target = labelled_pairs((extra[0], extra[1]))
     head_part = ~held_out
     description = {"kind": settings.kind, "hidden": settings.hidden}
     model_metrics: dict[str, float] = {}
