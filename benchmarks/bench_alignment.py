@@ -24,9 +24,9 @@ import numpy as np
 from Bio.Align import PairwiseAligner, substitution_matrices
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
-from seqsim.alphabet import get_alphabet
-from seqsim.batch import BatchAligner
-from seqsim.scoring import scoring_scheme
+from seqsim.alignment.batch import BatchAligner
+from seqsim.alignment.scoring import scoring_scheme
+from seqsim.sequences.alphabet import get_alphabet
 
 BACKGROUND = "ARNDCQEGHILKMFPSTWYV"
 # Robinson & Robinson amino-acid frequencies (BLAST's background), ARNDCQEGHILKMFPSTWYV.

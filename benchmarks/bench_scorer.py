@@ -28,15 +28,15 @@ import numpy as np
 import pandas as pd
 import torch
 
-from seqsim.evaluate import rank_blast_hits, roc_curve, sensitivity_to_first_fp
-from seqsim.hits import HitFilter, search_hits
-from seqsim.ingest import ingest_fasta
+from seqsim.alignment.scoring import scoring_scheme
 from seqsim.plots import plot_sensitivity_curves
 from seqsim.scorer.checkpoint import save_checkpoint
 from seqsim.scorer.embedding import cosine_neighbours, embed_sequences
 from seqsim.scorer.labels import PairLabels, held_out_groups
-from seqsim.scorer.train import TrainSettings, load_scorer, score_candidates, train_scorer
-from seqsim.scoring import scoring_scheme
+from seqsim.scorer.training import TrainSettings, load_scorer, score_candidates, train_scorer
+from seqsim.search_engine.engine import HitFilter, search_hits
+from seqsim.sequences.ingest import ingest_fasta
+from seqsim.validation.evaluate import rank_blast_hits, roc_curve, sensitivity_to_first_fp
 
 from bench_search import run_timed, tool_commands, write_set
 

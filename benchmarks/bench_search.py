@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
-from seqsim.evaluate import rank_blast_hits, sensitivity_to_first_fp
+from seqsim.validation.evaluate import rank_blast_hits, sensitivity_to_first_fp
 
 SCOPE = Path(__file__).resolve().parents[2] / "shared" / "data" / "scope40"
 

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from seqsim.batch import BatchAligner
-from seqsim.evaluate import LEVELS, scop_levels
-from seqsim.ingest import ingest_fasta
-from seqsim.prefilter import KmerIndex, KmerPrefilterSettings
-from seqsim.scoring import scoring_scheme
+from seqsim.alignment.batch import BatchAligner
+from seqsim.alignment.scoring import scoring_scheme
+from seqsim.search_engine.prefilter import KmerIndex, KmerPrefilterSettings
+from seqsim.sequences.ingest import ingest_fasta
+from seqsim.validation.evaluate import LEVELS, scop_levels
 
 from bench_search import write_set
 

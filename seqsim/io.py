@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,11 @@ import pyarrow.parquet as pq
 
 from seqsim.errors import InputError
 
+# A file name as every seqsim function takes it.
+FilePath: TypeAlias = str | os.PathLike[str]
+
 __all__ = [
+    "FilePath",
     "atomic_path",
     "read_table",
     "write_fasta",

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seqsim.alphabet import get_alphabet
-from seqsim.store import RECORD_COLUMNS, SequenceStore
+from seqsim.sequences.alphabet import get_alphabet
+from seqsim.sequences.store import RECORD_COLUMNS, SequenceStore
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"

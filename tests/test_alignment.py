@@ -12,12 +12,11 @@ import pytest
 from Bio import SeqIO
 from Bio.Align import PairwiseAligner, substitution_matrices
 from Bio.Align.substitution_matrices import Array
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from seqsim.align import Alignment, align, global_score, local_score
-from seqsim.alphabet import get_alphabet
-from seqsim.scoring import ScoringScheme, scoring_scheme
+from seqsim.alignment.pairwise import Alignment, align, global_score, local_score
+from seqsim.alignment.scoring import ScoringScheme, scoring_scheme
+from seqsim.sequences.alphabet import get_alphabet
 
 from conftest import shared_data
 from dp_oracle import count_columns, gotoh_score, rescore, running_scores

@@ -8,14 +8,13 @@ import numba
 import numpy as np
 import pytest
 from Bio.Align import PairwiseAligner, substitution_matrices
-from hypothesis import example, given, settings
-from hypothesis import strategies as st
+from hypothesis import example, given, settings, strategies as st
 
-from seqsim.alphabet import get_alphabet
-from seqsim.batch import BatchAligner, score_tables
+from seqsim.alignment.batch import BatchAligner, score_tables
+from seqsim.alignment.scoring import ScoringScheme, scoring_scheme
 from seqsim.kernels.batch_sw import _align_batch
 from seqsim.kernels.simd import HAS_AVX2
-from seqsim.scoring import ScoringScheme, scoring_scheme
+from seqsim.sequences.alphabet import get_alphabet
 
 
 def biopython_score(scheme: ScoringScheme, query: np.ndarray, target: np.ndarray) -> float:

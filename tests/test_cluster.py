@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from seqsim.cli.cluster import METHODS
-from seqsim.cluster import CLUSTER_METHODS, assign_clusters, cluster_table
 from seqsim.errors import ConfigError
+from seqsim.matrix.cluster import CLUSTER_METHODS, assign_clusters, cluster_table
 
 from oracles import connected_components
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from seqsim.cli import main
-from seqsim.datasets import scope_url
 from seqsim.errors import InputError
+from seqsim.validation.datasets import scope_url
 
 # Made-up records in the ASTRAL header layout (no real SCOPe data in the repository).
 ASTRAL = (
@@ -51,7 +51,7 @@ def test_checksum_mismatch_leaves_nothing(tmp_path, capsys):
 
 
 def test_header_without_sccs_is_an_error(tmp_path):
-    from seqsim.datasets import astral_records
+    from seqsim.validation.datasets import astral_records
 
     path = tmp_path / "x.fa"
     path.write_text(">d1 nolabel\nMKV\n")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from seqsim.evaluate import scop_levels, sensitivity_to_first_fp
+from seqsim.validation.evaluate import scop_levels, sensitivity_to_first_fp
 
 from conftest import shared_data
 
@@ -56,7 +56,7 @@ def test_scope40_val_split_has_766_scored_queries():
 
 
 def test_rank_blast_hits_keeps_the_best_row_per_pair_and_query_order():
-    from seqsim.evaluate import rank_blast_hits
+    from seqsim.validation.evaluate import rank_blast_hits
 
     table = pd.DataFrame(
         [
@@ -78,7 +78,7 @@ def test_rank_blast_hits_keeps_the_best_row_per_pair_and_query_order():
 
 
 def test_roc_curve_counts_homologs_and_non_homologs_of_the_whole_set():
-    from seqsim.evaluate import roc_curve
+    from seqsim.validation.evaluate import roc_curve
 
     labels = pd.DataFrame(
         {"id": ["a", "b", "c", "d"], "family": ["f1", "f2", "f3", "f4"],

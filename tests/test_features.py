@@ -5,22 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import example, given, settings
-from hypothesis import strategies as st
+from hypothesis import example, given, settings, strategies as st
 
-from seqsim.alphabet import get_alphabet
 from seqsim.errors import ConfigError
-from seqsim.features import (
+from seqsim.io import write_table
+from seqsim.kmers.pairs import KMER_PAIR_COLUMNS, score_pairs
+from seqsim.kmers.profiles import (
     KMER_BASE,
-    PAIR_COLUMNS,
     REDUCED_ALPHABETS,
     count_kmers,
-    read_pairs,
     read_profiles,
-    score_pairs,
     write_profiles,
 )
-from seqsim.io import write_table
+from seqsim.matrix.pair_tables import read_pairs
+from seqsim.sequences.alphabet import get_alphabet
 
 from conftest import make_store
 from oracles import kmer_counter, pair_features
@@ -114,7 +112,7 @@ def test_pair_features_match_oracle_for_every_pair():
     sequences = random_family_sequences(1, 25, 60)
     profiles = count_kmers(make_store(sequences, "protein"), k=2)
     pairs = score_pairs(profiles)
-    assert list(pairs.columns) == PAIR_COLUMNS
+    assert list(pairs.columns) == KMER_PAIR_COLUMNS
     counters = [kmer_counter(s, 2, STANDARD["protein"]) for s in sequences]
     found = {(int(row.query), int(row.target)): row for row in pairs.itertuples()}
     assert len(found) == len(pairs)  # each pair once

@@ -11,13 +11,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seqsim.align import local_score
+from seqsim.alignment.pairwise import local_score
+from seqsim.alignment.scoring import scoring_scheme
 from seqsim.cli import main
 from seqsim.errors import ConfigError
-from seqsim.features import block_rows
-from seqsim.hits import HitFilter, alignment_pairs, blast_table, search_hits, self_scores
-from seqsim.ingest import ingest_fasta
-from seqsim.scoring import scoring_scheme
+from seqsim.parallel import block_rows
+from seqsim.search_engine.engine import HitFilter, search_hits
+from seqsim.search_engine.pair_tables import alignment_pairs, self_scores
+from seqsim.search_engine.tabular import blast_table
+from seqsim.sequences.ingest import ingest_fasta
 
 from conftest import REPO
 
@@ -193,10 +195,10 @@ def test_ungapped_prefilter_keeps_nearly_all_hits_and_changes_none(small, exampl
 
 @pytest.mark.parametrize("min_ungapped", [None, 30])
 def test_scoring_each_pair_once_gives_the_same_hits(small, example, monkeypatch, min_ungapped):
-    import seqsim.hits
+    import seqsim.search_engine.engine
 
     _, scheme = example
-    monkeypatch.setattr(seqsim.hits, "_SYMMETRIC_CHUNK", 16)
+    monkeypatch.setattr(seqsim.search_engine.engine, "_SYMMETRIC_CHUNK", 16)
     hit_filter = HitFilter(min_ungapped=min_ungapped)
     per_query = search_hits(
         small, small, scheme, hit_filter, query_indices=np.arange(small.n_sequences)

@@ -12,8 +12,8 @@ import pytest
 
 from seqsim.cli import main
 from seqsim.errors import InputError
-from seqsim.ingest import check_id, ingest_fasta
-from seqsim.store import read_store, write_store
+from seqsim.sequences.ingest import check_id, ingest_fasta
+from seqsim.sequences.store import read_store, write_store
 
 PROTEIN = ">p1 first protein\nMKVLAAGIWQQRRSTE\n>p2\nMKVLAAGIWQ\nQRRSTE\n"
 

@@ -9,17 +9,16 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
-import seqsim.hits
+import seqsim.search_engine.engine
+from seqsim.alignment.scoring import scoring_scheme
 from seqsim.errors import ConfigError
-from seqsim.features import block_rows
-from seqsim.hits import HitFilter, search_hits
 from seqsim.kernels.kmer_index import _build_index, _diagonal_score
-from seqsim.prefilter import KmerIndex, KmerPrefilterSettings
-from seqsim.scoring import scoring_scheme
-from seqsim.simulate import SimulationParams, simulate_families
+from seqsim.parallel import block_rows
+from seqsim.search_engine.engine import HitFilter, search_hits
+from seqsim.search_engine.prefilter import KmerIndex, KmerPrefilterSettings
+from seqsim.validation.simulate import SimulationParams, simulate_families
 
 from conftest import make_store
 
@@ -168,7 +167,7 @@ def test_search_results_do_not_depend_on_blocks_or_threads(planted, monkeypatch,
     store, _ = planted
     hit_filter = HitFilter(kmer=KmerPrefilterSettings(k=4, threshold=14, min_diagonal_score=25))
     whole = search_hits(store, store, SCHEME, hit_filter)
-    monkeypatch.setattr(seqsim.hits, "_QUERY_BLOCK", 7)
+    monkeypatch.setattr(seqsim.search_engine.engine, "_QUERY_BLOCK", 7)
     small_blocks = search_hits(store, store, SCHEME, hit_filter, threads=threads)
     pd.testing.assert_frame_equal(small_blocks, whole)
     # Blocks of query rows, as the Snakemake jobs run them, each against all targets.

@@ -8,8 +8,9 @@ import itertools
 import pandas as pd
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
-from seqsim.features import count_kmers, score_pairs
-from seqsim.ingest import ingest_fasta
+from seqsim.kmers.pairs import score_pairs
+from seqsim.kmers.profiles import count_kmers
+from seqsim.sequences.ingest import ingest_fasta
 
 from conftest import shared_data
 

@@ -14,10 +14,11 @@ import pytest
 import torch
 
 from seqsim.errors import ConfigError, InputError
+from seqsim.feature_names import SCORER_FEATURES
+from seqsim.scorer.candidates import candidate_pairs
 from seqsim.scorer.checkpoint import FORMAT_VERSION, load_checkpoint, save_checkpoint
 from seqsim.scorer.embedding import cosine_neighbours, padded_codes
 from seqsim.scorer.encoder import SequenceEncoder
-from seqsim.scorer.features import PAIR_FEATURES, candidate_pairs
 from seqsim.scorer.head import CosineHead, PairHead, embedding_terms, same_class_probability
 from seqsim.scorer.labels import PairLabels, held_out_groups, pair_labels
 from seqsim.scorer.loss import pair_loss
@@ -144,7 +145,7 @@ def test_path_features_match_a_plain_python_search():
         assert row.widest == widest(i, j)
         assert row.bits == edges.get((i, j), 0.0)
         assert row.has_hit == ((i, j) in edges)
-    assert list(pairs.columns) == ["query", "target", *PAIR_FEATURES]
+    assert list(pairs.columns) == ["query", "target", *SCORER_FEATURES]
 
 
 def test_pair_labels_positive_negative_and_excluded():
@@ -331,7 +332,7 @@ def example_model(tmp_path_factory):
 
 
 def same_superfamily(table: pd.DataFrame, first: str, second: str) -> np.ndarray:
-    from seqsim.evaluate import scop_levels
+    from seqsim.validation.evaluate import scop_levels
 
     levels = scop_levels(pd.read_csv(EXAMPLE / "protein_labels.tsv", sep="\t"))
     return (

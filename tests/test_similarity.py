@@ -5,7 +5,11 @@ import pandas as pd
 import pytest
 
 from seqsim.errors import ConfigError
-from seqsim.similarity import similarity_matrix, write_labelled_matrix, write_phylip_distances
+from seqsim.matrix.similarity import (
+    similarity_matrix,
+    write_labelled_matrix,
+    write_phylip_distances,
+)
 
 PAIRS = pd.DataFrame(
     {"query": [0, 0, 1], "target": [1, 2, 2], "n_shared": [3, 1, 2], "jaccard": [0.5, 0.1, 0.25]}

@@ -11,10 +11,9 @@ import pytest
 from Bio.Align import substitution_matrices
 from scipy import optimize
 
-from seqsim.cli import main
-from seqsim.cli import simulate as cli_simulate
+from seqsim.cli import main, simulate as cli_simulate
 from seqsim.errors import ConfigError
-from seqsim.simulate import (
+from seqsim.validation.simulate import (
     AMINO_ACIDS,
     BLOSUM62_BACKGROUND,
     NUCLEOTIDES,
@@ -349,7 +348,7 @@ def test_cli_reports_bad_values_as_one_line(
     assert "\n" not in err
     bad_suffix = [*args[:-1], str(tmp_path / "families.csv")]
     assert main(bad_suffix) == 1
-    assert "--out-families must end in .tsv" in capsys.readouterr().err
+    assert "the families table must end in .tsv" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
 
 

@@ -19,18 +19,17 @@ import numpy as np
 import pandas as pd
 import pytest
 from Bio.SeqIO.FastaIO import SimpleFastaParser
-from hypothesis import example, given, settings
-from hypothesis import strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from seqsim.errors import ConfigError
-from seqsim.ingest import ingest_fasta
-from seqsim.sketch import (
+from seqsim.kmers.sketch import (
     PAIR_SKETCH_COLUMNS,
     jaccard_estimate,
     mash_distance,
     pairwise_mash,
     sketch_store,
 )
+from seqsim.sequences.ingest import ingest_fasta
 
 from conftest import REPO, make_store, shared_data
 from oracles import kmer_counter

@@ -6,12 +6,10 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
-from seqsim.errors import ConfigError
-from seqsim.scoring import scoring_scheme
-from seqsim.statistics import (
+from seqsim.alignment.scoring import scoring_scheme
+from seqsim.alignment.statistics import (
     BLAST_DEFAULT_GAP_COSTS,
     GAPPED_PARAMETERS,
     UNGAPPED_PARAMETERS,
@@ -24,6 +22,7 @@ from seqsim.statistics import (
     length_adjustment,
     ungapped_karlin_altschul,
 )
+from seqsim.errors import ConfigError
 
 BLOSUM62_11_1 = GAPPED_PARAMETERS["BLOSUM62", -12, -1]
 

@@ -7,8 +7,8 @@ from Bio import Phylo
 from scipy.cluster.hierarchy import cophenet, linkage
 from scipy.spatial.distance import squareform
 
+from seqsim.matrix.trees import newick_name, upgma_newick
 from seqsim.plots import plot_similarity_heatmap, similarity_order
-from seqsim.trees import newick_name, upgma_newick
 
 
 def random_distances(n: int, seed: int) -> np.ndarray:

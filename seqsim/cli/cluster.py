@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import logging
 
-METHODS = ("set-cover", "connected", "greedy-incremental")  # seqsim.cluster.CLUSTER_METHODS
+METHODS = ("set-cover", "connected", "greedy-incremental")  # seqsim.matrix.cluster.CLUSTER_METHODS
 HELP = "cluster sequences from pair tables (MMseqs2-style representative/member TSV)"
-
-log = logging.getLogger("seqsim")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,30 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import numpy as np
+    from seqsim.matrix.api import write_clusters
 
-    from seqsim.cluster import assign_clusters, cluster_table
-    from seqsim.features import read_pairs
-    from seqsim.io import write_table
-    from seqsim.store import read_store
-
-    store = read_store(args.store)
-    representative = assign_clusters(
-        store.lengths,
-        read_pairs(args.pairs),
-        feature=args.feature,
-        min_similarity=args.min_similarity,
-        method=args.method,
-    )
-    n_clusters = np.unique(representative).size
-    log.info(
-        "%d sequences in %d clusters (%s, %s >= %g); %d singletons",
-        store.n_sequences,
-        n_clusters,
-        args.method,
-        args.feature,
-        args.min_similarity,
-        int((np.bincount(representative, minlength=store.n_sequences) == 1).sum()),
-    )
-    write_table(cluster_table(representative, store.ids), args.output)
+    write_clusters(
+        args.store, args.pairs, args.output, feature=args.feature,
+        min_similarity=args.min_similarity, method=args.method,
+    )  # fmt: skip
     return 0

@@ -26,12 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from seqsim.features import count_kmers, write_profiles
-    from seqsim.store import read_store
+    from seqsim.kmers.profiles import write_kmer_profiles
 
-    store = read_store(args.store)
-    profiles = count_kmers(
-        store, k=args.k, canonical=args.canonical, reduced_alphabet=args.reduced_alphabet
-    )
-    write_profiles(profiles, args.output)
+    write_kmer_profiles(
+        args.store, args.output, k=args.k, canonical=args.canonical,
+        reduced_alphabet=args.reduced_alphabet,
+    )  # fmt: skip
     return 0

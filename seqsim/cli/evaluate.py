@@ -39,40 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import pandas as pd
+    from seqsim.validation.evaluate import evaluate_hits
 
-    from seqsim.errors import ConfigError
-    from seqsim.evaluate import rank_blast_hits, sensitivity_to_first_fp
-    from seqsim.fasta import iter_fasta
-    from seqsim.io import read_table, write_table
-
-    labels = read_table(args.labels)
-    if args.set_fasta:
-        members = {record.title.split()[0] for record in iter_fasta(args.set_fasta)}
-        labels = labels[labels["id"].isin(members)]
-    if args.score_column:
-        table = read_table(args.hits)
-        if args.score_column not in table.columns:
-            raise ConfigError(f"{args.hits}: no column {args.score_column!r}")
-        hits = table.sort_values(
-            ["query", args.score_column], ascending=[True, False], kind="stable"
-        )[["query", "target", args.score_column]].rename(columns={args.score_column: "score"})
-    else:
-        table = pd.read_csv(args.hits, sep="\t", header=None, comment="#")
-        hits = rank_blast_hits(table, args.sort_by)
-    result = sensitivity_to_first_fp(hits, labels)
+    result = evaluate_hits(
+        args.hits, args.labels, set_fasta=args.set_fasta, sort_by=args.sort_by,
+        score_column=args.score_column, output=args.output, plot=args.plot,
+    )  # fmt: skip
     print("queries\tFAM\tSFAM\tFOLD")
     print(f"{result.n_queries}\t{result.family:.4f}\t{result.superfamily:.4f}\t{result.fold:.4f}")
-    if args.output:
-        write_table(result.per_query, args.output)
-    if args.plot:
-        from pathlib import Path
-
-        from seqsim.evaluate import roc_curve
-        from seqsim.plots import plot_sensitivity_curves
-
-        name = Path(args.hits).name
-        plot_sensitivity_curves(
-            {name: (result.per_query, roc_curve(hits, labels))}, args.plot, title=name
-        )
     return 0

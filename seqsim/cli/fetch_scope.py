@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from seqsim.datasets import fetch_scope, scope_url
+    from seqsim.validation.datasets import fetch_scope, scope_url
 
     url = args.url or scope_url(args.release, args.identity)
     digest = fetch_scope(

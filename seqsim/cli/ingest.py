@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-from pathlib import Path
 
 HELP = "validate FASTA files and encode them into a sequence store"
 
@@ -36,19 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from seqsim.errors import InputError
-    from seqsim.ingest import ingest_fasta
-    from seqsim.io import write_json, write_table
-    from seqsim.store import write_store
+    from seqsim.sequences.ingest import ingest_fasta, write_ingest
 
-    out_dir = Path(args.out_dir)
     result = ingest_fasta(args.fasta, alphabet=args.alphabet, on_invalid=args.on_invalid)
-    write_store(result.store, out_dir)
-    write_table(result.rejected, Path(args.rejected or out_dir / "rejected.tsv"))
-    write_json(result.summary, Path(args.summary or out_dir / "ingest.json"))
-    if result.summary["n_kept"] == 0:
-        raise InputError(
-            ", ".join(args.fasta),
-            f"all {result.summary['n_input']} records were rejected (see the rejected table)",
-        )
+    write_ingest(result, args.out_dir, rejected=args.rejected, summary=args.summary)
     return 0

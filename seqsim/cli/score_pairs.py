@@ -23,12 +23,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from seqsim.features import read_profiles, score_pairs
-    from seqsim.io import write_table
+    from seqsim.kmers.pairs import write_kmer_pairs
 
-    profiles = read_profiles(args.kmers)
-    pairs = score_pairs(
-        profiles, block=args.block, n_blocks=args.n_blocks, min_shared=args.min_shared
-    )
-    write_table(pairs, args.output)
+    write_kmer_pairs(
+        args.kmers, args.output, block=args.block, n_blocks=args.n_blocks,
+        min_shared=args.min_shared,
+    )  # fmt: skip
     return 0

@@ -7,9 +7,8 @@ targets, BLAST tabular; all-vs-all when the target set is the query set.
 from __future__ import annotations
 
 import argparse
-import logging
 
-from seqsim.prefilter import KmerPrefilterSettings
+from seqsim.search_engine.prefilter import KmerPrefilterSettings
 
 HELP = "search queries against targets: prefilter, Smith-Waterman, E-values, BLAST tabular"
 
@@ -22,8 +21,6 @@ PREFILTERS = {
     "less sensitive",
     "none": "every pair (exact Smith-Waterman of all pairs)",
 }
-
-log = logging.getLogger("seqsim")
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, prefilter: str = "ungapped") -> None:
@@ -102,65 +99,20 @@ def add_arguments(parser: argparse.ArgumentParser, *, prefilter: str = "ungapped
 
 
 def run(args: argparse.Namespace) -> int:
-    from seqsim.errors import ConfigError
-    from seqsim.features import block_rows
-    from seqsim.hits import HitFilter, alignment_pairs, blast_table, search_hits, self_scores
-    from seqsim.ingest import ingest_fasta
-    from seqsim.io import write_table, write_text
-    from seqsim.scoring import scoring_scheme
-    from seqsim.store import read_store
+    from seqsim.search_engine.api import SearchOptions, write_search
 
-    if not (args.output or args.hits_out or args.pairs_out):
-        raise ConfigError("nothing to write: give -o, --hits-out or --pairs-out")
-    if args.store:
-        queries = targets = read_store(args.store)
-    elif args.query:
-        queries = ingest_fasta([args.query], alphabet=args.alphabet).store
-        targets = (
-            ingest_fasta([args.target], alphabet=queries.alphabet).store if args.target else queries
-        )
-    else:
-        raise ConfigError("give a query FASTA (and a target FASTA) or --store")
-    if args.pairs_out and queries is not targets:
-        raise ConfigError("--pairs-out needs an all-vs-all (--store, or a query FASTA alone)")
-    if args.threads < 1:
-        raise ConfigError("--threads must be at least 1")
-    scheme = scoring_scheme(
-        queries.alphabet,
-        matrix=args.matrix,
-        match_score=args.match_score,
-        mismatch_score=args.mismatch_score,
-        open_gap_score=args.open_gap_score,
-        extend_gap_score=args.extend_gap_score,
-    )
-    hit_filter = HitFilter(
-        max_evalue=args.evalue,
-        min_score=args.min_score,
-        exhaustive=args.exhaustive,
-        min_ungapped=(
-            {"ungapped": args.min_ungapped or 30, "kmer": args.min_ungapped}.get(args.prefilter)
-        ),
-        kmer=(
-            KmerPrefilterSettings(args.kmer_k, args.kmer_threshold, args.min_diagonal_score)
-            if args.prefilter == "kmer"
-            else None
-        ),
-    )
-    # One block is the whole set: no rows given lets an all-vs-all score each pair once.
-    rows = block_rows(queries.n_sequences, args.block, args.n_blocks) if args.n_blocks > 1 else None
-    hits = search_hits(
-        queries, targets, scheme, hit_filter, query_indices=rows, threads=args.threads
-    )
-    if args.output:
-        extra = [c for c in args.extra_columns.split(",") if c]
-        table = blast_table(hits, queries.ids, targets.ids, extra)
-        text = table.to_csv(sep="\t", index=False, header=args.header, lineterminator="\n")
-        write_text(text, args.output)
-    if args.hits_out:
-        write_table(hits, args.hits_out)
-    if args.pairs_out:
-        pairs = alignment_pairs(hits, self_scores(queries, scheme), hit_filter)
-        write_table(pairs, args.pairs_out)
-    n_queries = queries.n_sequences if rows is None else rows.size
-    log.info("%d hits for %d queries (%s)", len(hits), n_queries, scheme.label)
+    options = SearchOptions(
+        matrix=args.matrix, match_score=args.match_score, mismatch_score=args.mismatch_score,
+        open_gap_score=args.open_gap_score, extend_gap_score=args.extend_gap_score,
+        max_evalue=args.evalue, min_score=args.min_score, exhaustive=args.exhaustive,
+        prefilter=args.prefilter, min_ungapped=args.min_ungapped,
+        kmer=KmerPrefilterSettings(args.kmer_k, args.kmer_threshold, args.min_diagonal_score),
+    )  # fmt: skip
+    write_search(
+        query_fasta=args.query, target_fasta=args.target, store=args.store,
+        alphabet=args.alphabet, options=options, block=args.block, n_blocks=args.n_blocks,
+        threads=args.threads, output=args.output,
+        extra_columns=[c for c in args.extra_columns.split(",") if c], header=args.header,
+        hits_out=args.hits_out, pairs_out=args.pairs_out,
+    )  # fmt: skip
     return 0

@@ -28,34 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from seqsim.errors import ConfigError
-    from seqsim.features import read_pairs
-    from seqsim.io import write_npy, write_text
-    from seqsim.similarity import similarity_matrix, write_labelled_matrix, write_phylip_distances
-    from seqsim.store import read_store
+    from seqsim.matrix.api import write_similarity_matrix
 
-    store = read_store(args.store)
-    if store.n_sequences > args.max_sequences:
-        raise ConfigError(
-            f"{store.n_sequences} sequences would make a {store.n_sequences}^2 dense matrix; "
-            f"raise --max-sequences (matrix.max_sequences) above {args.max_sequences} to build it"
-        )
-    matrix = similarity_matrix(store.n_sequences, read_pairs(args.pairs), args.feature)
-    ids = store.ids
-    write_npy(matrix, args.npy)
-    if args.ids:
-        write_text("".join(f"{i}\n" for i in ids), args.ids)
-    if args.tsv:
-        write_labelled_matrix(matrix, ids, args.tsv)
-    if args.phylip:
-        write_phylip_distances(1.0 - matrix, ids, args.phylip)
-    if args.tree:
-        from seqsim.trees import upgma_newick
-
-        write_text(upgma_newick(1.0 - matrix, ids), args.tree)
-    if args.plot:
-        from seqsim.plots import plot_similarity_heatmap
-
-        title = f"{args.feature} similarity, {store.n_sequences} {store.alphabet} sequences"
-        plot_similarity_heatmap(matrix, args.plot, title=title)
+    write_similarity_matrix(
+        args.store, args.pairs, args.npy, feature=args.feature,
+        max_sequences=args.max_sequences, tsv=args.tsv, ids=args.ids, phylip=args.phylip,
+        tree=args.tree, plot=args.plot,
+    )  # fmt: skip
     return 0

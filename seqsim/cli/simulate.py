@@ -9,13 +9,8 @@ defaults of the chosen alphabet (shown in each option's help).
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
-
-from seqsim.errors import ConfigError
 
 HELP = "Simulate superfamilies of evolving sequence families with known true homology."
-
-_TABLE_SUFFIXES = (".tsv", ".parquet")
 
 # option dest -> SimulationParams field, for options whose default depends on the alphabet
 _ALPHABET_OPTIONS: dict[str, str] = {
@@ -131,19 +126,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _check_table_path(path: str, option: str) -> None:
-    if Path(path).suffix not in _TABLE_SUFFIXES:
-        raise ConfigError(f"{option} must end in .tsv or .parquet: {path}")
-
-
 def run(args: argparse.Namespace) -> int:
-    from seqsim.io import write_fasta, write_table
-    from seqsim.simulate import SimulationParams, simulate_families
+    from seqsim.validation.simulate import SimulationParams, simulate_families
 
-    _check_table_path(args.out_labels, "--out-labels")
-    _check_table_path(args.out_families, "--out-families")
-    if args.out_superfamilies is not None:
-        _check_table_path(args.out_superfamilies, "--out-superfamilies")
     overrides: dict[str, object] = {
         field: getattr(args, dest)
         for dest, field in _ALPHABET_OPTIONS.items()
@@ -152,10 +137,7 @@ def run(args: argparse.Namespace) -> int:
     params = SimulationParams.for_alphabet(
         args.alphabet, seed=args.seed, gamma_alpha=args.gamma_alpha, kappa=args.kappa, **overrides
     )
-    result = simulate_families(params)
-    write_fasta(result.records, args.out_fasta)
-    write_table(result.labels, args.out_labels)
-    write_table(result.families, args.out_families)
-    if args.out_superfamilies is not None:
-        write_table(result.superfamilies, args.out_superfamilies)
+    simulate_families(params).write(
+        args.out_fasta, args.out_labels, args.out_families, args.out_superfamilies
+    )
     return 0

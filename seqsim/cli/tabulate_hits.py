@@ -18,19 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import pandas as pd
+    from seqsim.search_engine.tabular import tabulate_hits
 
-    from seqsim.hits import blast_table
-    from seqsim.io import read_table, write_text
-    from seqsim.store import read_store
-
-    store = read_store(args.store)
-    hits = pd.concat([read_table(path) for path in args.hits], ignore_index=True)
-    # Blocks interleave queries; a stable sort by query keeps each query's best-first order.
-    hits = hits.sort_values("query", kind="stable", ignore_index=True)
     extra = [c for c in args.extra_columns.split(",") if c]
-    table = blast_table(hits, store.ids, store.ids, extra)
-    write_text(
-        table.to_csv(sep="\t", index=False, header=args.header, lineterminator="\n"), args.output
-    )
+    tabulate_hits(args.store, args.hits, args.output, extra_columns=extra, header=args.header)
     return 0

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import logging
 
-from seqsim.cli.score import add_input_arguments
+from seqsim.cli.sequences_argument import add_sequence_arguments, sequences_of
 
 HELP = "train the homology scorer on labelled sequences or pairs (safetensors checkpoint)"
 
-log = logging.getLogger("seqsim")
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_input_arguments(parser)
+    add_sequence_arguments(parser)
     given = parser.add_mutually_exclusive_group(required=True)
     given.add_argument(
         "--labels", help="labels TSV: id plus sccs, or family/superfamily(/fold) columns"
@@ -59,37 +56,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    import torch
+    from seqsim.scorer.api import write_train
+    from seqsim.scorer.training import TrainSettings
 
-    from seqsim.cli.score import store_and_hits
-    from seqsim.io import read_table
-    from seqsim.scorer.checkpoint import save_checkpoint
-    from seqsim.scorer.labels import PairLabels
-    from seqsim.scorer.train import TrainSettings, train_scorer
-
-    torch.set_num_threads(args.threads)
-    store, hits = store_and_hits(args)
-    if args.labels:
-        labels = PairLabels.from_table(read_table(args.labels), store.ids, args.level)
-    else:
-        labels = PairLabels.from_pairs(read_table(args.pairs), store.ids, args.pairs)
     settings = TrainSettings(
-        kind=args.kind, level=args.level if args.labels else "pairs",
-        seed=args.seed, epochs=args.epochs, hard_negative_fraction=args.hard_negative_fraction,
+        kind=args.kind, seed=args.seed, epochs=args.epochs,
+        hard_negative_fraction=args.hard_negative_fraction,
     )  # fmt: skip
     settings = replace(settings, encoder=replace(settings.encoder, steps=args.encoder_steps))
-    state, metadata = train_scorer(store, hits, labels, settings)
-    save_checkpoint(args.output, state, metadata)
-    if args.reliability_plot:
-        import numpy as np
-
-        from seqsim.plots import plot_reliability
-
-        metrics = metadata["metrics"]
-        plot_reliability(
-            np.array(metrics["held_out_reliability"]), args.reliability_plot,
-            title=f"held-out calibration (ECE {metrics['held_out_ece']:.3f})",
-        )  # fmt: skip
-    scalars = {k: v for k, v in metadata["metrics"].items() if not isinstance(v, list)}
-    log.info("wrote %s: %s", args.output, scalars)
+    write_train(
+        sequences_of(args), args.output, labels=args.labels, pairs=args.pairs, level=args.level,
+        settings=settings, hits=args.hits, threads=args.threads,
+        reliability_plot=args.reliability_plot,
+    )  # fmt: skip
     return 0

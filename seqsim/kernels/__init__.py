@@ -1,6 +1,6 @@
 """numba kernels: arrays in, arrays out; no I/O, logging or Biopython objects.
 
-Each private ``_kernel`` sits behind a public wrapper (in :mod:`seqsim.features`
+Each private ``_kernel`` sits behind a public wrapper (in :mod:`seqsim.kmers.profiles`
 and friends) that checks inputs and sets dtypes.
 """
 

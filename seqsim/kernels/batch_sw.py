@@ -23,6 +23,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from seqsim.kernels import JIT_OPTIONS
 from seqsim.kernels.simd import (
     VECTOR_BYTES,
     vadds,
@@ -38,7 +39,7 @@ from seqsim.kernels.simd import (
 PAD_SCORE = -128
 
 
-@numba.jit(nopython=True, nogil=True, cache=True, inline="always")
+@numba.jit(**JIT_OPTIONS, inline="always")
 def _gotoh_cell(h_left, e_left, f_up, h_up, diagonal, profile, zero, gap_open, gap_extend):
     """One DP cell across all lanes: returns (H, E, F) of the recurrences above."""
     e = vmax(vadds(e_left, gap_extend), vadds(h_left, gap_open))
@@ -47,7 +48,7 @@ def _gotoh_cell(h_left, e_left, f_up, h_up, diagonal, profile, zero, gap_open, g
     return h, e, f
 
 
-@numba.jit(nopython=True, nogil=True, cache=True)
+@numba.jit(**JIT_OPTIONS)
 def _align_batch(
     query, tables, columns, first_column, end_column, H, E, P, open_gap, extend_gap, out, at
 ):
@@ -89,7 +90,7 @@ def _align_batch(
         out[at + lane] = vlane(best, lane)
 
 
-@numba.jit(nopython=True, nogil=True, cache=True)
+@numba.jit(**JIT_OPTIONS)
 def _align_one_batch(
     query, tables, columns, batch_offsets, batch, open_gap, extend_gap, lane_type, out
 ):
@@ -104,7 +105,7 @@ def _align_one_batch(
     )  # fmt: skip
 
 
-@numba.jit(nopython=True, nogil=True, cache=True, parallel=True)
+@numba.jit(**JIT_OPTIONS, parallel=True)
 def _align_batches(query, tables, columns, batch_offsets, open_gap, extend_gap, lane_type, out):
     """Run :func:`_align_batch` over every batch, in parallel; ``out`` gets
     each lane's best score, lanes of batch b at ``out[b * lanes:(b + 1) * lanes]``.
@@ -121,7 +122,7 @@ def _align_batches(query, tables, columns, batch_offsets, open_gap, extend_gap, 
         )  # fmt: skip
 
 
-@numba.jit(nopython=True, nogil=True, cache=True)
+@numba.jit(**JIT_OPTIONS)
 def _align_batches_serial(
     query, tables, columns, batch_offsets, open_gap, extend_gap, lane_type, out
 ):
@@ -132,7 +133,7 @@ def _align_batches_serial(
         )
 
 
-@numba.jit(nopython=True, nogil=True, cache=True)
+@numba.jit(**JIT_OPTIONS)
 def _ungapped_batch(query, tables, columns, first_column, end_column, H, P, out, at):
     """Best ungapped local score (the best diagonal segment) of ``query``
     against each target of one batch: ``H[i, j] = max(0, H[i-1, j-1] + s)``.
@@ -162,7 +163,7 @@ def _ungapped_batch(query, tables, columns, first_column, end_column, H, P, out,
         out[at + lane] = vlane(best, lane)
 
 
-@numba.jit(nopython=True, nogil=True, cache=True)
+@numba.jit(**JIT_OPTIONS)
 def _ungapped_batches_serial(query, tables, columns, batch_offsets, out):
     """:func:`_ungapped_batch` over every batch, int8 lanes, on the calling thread."""
     lanes = VECTOR_BYTES
@@ -175,7 +176,7 @@ def _ungapped_batches_serial(query, tables, columns, batch_offsets, out):
         )  # fmt: skip
 
 
-@numba.jit(nopython=True, nogil=True, cache=True)
+@numba.jit(**JIT_OPTIONS)
 def _align_batch_ends(
     query, tables, columns, first_column, last_column, H, E, P, open_gap, extend_gap, out, ends, at
 ):
@@ -225,7 +226,7 @@ def _align_batch_ends(
         ends[at + lane, 1] = vlane(best_column, lane)
 
 
-@numba.jit(nopython=True, nogil=True, cache=True)
+@numba.jit(**JIT_OPTIONS)
 def _align_batches_ends(query, tables, columns, batch_offsets, open_gap, extend_gap, out, ends):
     """:func:`_align_batch_ends` over every batch (int16 lanes), on the calling thread."""
     lanes = VECTOR_BYTES // 2

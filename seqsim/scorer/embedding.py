@@ -9,7 +9,7 @@ import torch
 
 from seqsim.progress import progress
 from seqsim.scorer.encoder import SequenceEncoder
-from seqsim.store import SequenceStore
+from seqsim.sequences.store import SequenceStore
 
 
 def padded_codes(

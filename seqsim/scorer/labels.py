@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from seqsim.errors import ConfigError
-from seqsim.evaluate import scop_levels
+from seqsim.validation.evaluate import scop_levels
 
 LEVELS = ("family", "superfamily", "fold")
 
@@ -29,7 +29,7 @@ def pair_labels(
     (the negatives), NaN for the pairs in between and unlabelled sequences.
 
     ``levels`` is indexed by id with family, superfamily and fold columns
-    (:func:`seqsim.evaluate.scop_levels`).
+    (:func:`seqsim.validation.evaluate.scop_levels`).
     """
     labeler = PairLabels.from_levels(levels, ids, level)
     return labeler(pairs["query"].to_numpy(), pairs["target"].to_numpy())

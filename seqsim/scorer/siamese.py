@@ -25,7 +25,7 @@ from seqsim.scorer.encoder import SequenceEncoder
 from seqsim.scorer.head import CosineHead
 from seqsim.scorer.labels import PairLabels
 from seqsim.scorer.loss import pair_loss
-from seqsim.store import SequenceStore
+from seqsim.sequences.store import SequenceStore
 
 log = logging.getLogger("seqsim")
 
@@ -99,8 +99,23 @@ def train_encoder(
 ) -> tuple[SequenceEncoder, CosineHead, nn.Linear | None, float]:
     """Train on pairs among the ``fit`` sequences (bool mask); keep the weights
     with the lowest loss on the ``check`` sequences (balanced pair loss, plus
-    the class loss). Returns (encoder, cosine head, class layer or None, that loss)."""
-    torch.manual_seed(seed)
+    the class loss). Returns (encoder, cosine head, class layer or None, that loss).
+
+    Torch's random state is seeded with ``seed`` inside
+    :func:`torch.random.fork_rng`: the caller's global state is left as it was."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return _train_encoder(store, labels, fit, check, settings, seed)
+
+
+def _train_encoder(
+    store: SequenceStore,
+    labels: PairLabels,
+    fit: np.ndarray,
+    check: np.ndarray,
+    settings: EncoderSettings,
+    seed: int,
+) -> tuple[SequenceEncoder, CosineHead, nn.Linear | None, float]:
     rng = np.random.default_rng(seed)
     encoder = settings.encoder(_n_codes(store))
     head = CosineHead()
@@ -153,7 +168,7 @@ def _set_mode(modules, *, train: bool) -> None:
 
 
 def _n_codes(store: SequenceStore) -> int:
-    from seqsim.alphabet import get_alphabet
+    from seqsim.sequences.alphabet import get_alphabet
 
     return get_alphabet(store.alphabet).size
 

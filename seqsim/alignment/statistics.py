@@ -68,9 +68,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seqsim.alphabet import NUCLEOTIDE_LETTERS, PROTEIN_LETTERS
+from seqsim.alignment.scoring import ScoringScheme
 from seqsim.errors import ConfigError
-from seqsim.scoring import ScoringScheme
+from seqsim.sequences.alphabet import NUCLEOTIDE_LETTERS, PROTEIN_LETTERS
 
 
 @dataclass(frozen=True)
@@ -326,7 +326,7 @@ ROBINSON_FREQUENCIES = {
 
 
 def _nucleotide_name(reward: int, penalty: int) -> str:
-    # The name seqsim.scoring gives a match/mismatch scheme.
+    # The name seqsim.alignment.scoring gives a match/mismatch scheme.
     return f"match{reward}/mismatch{penalty}"
 
 
@@ -352,7 +352,7 @@ GAPPED_PARAMETERS: dict[tuple[str, int, int], KarlinAltschul] = _build_table()
 def karlin_altschul(scheme: ScoringScheme) -> KarlinAltschul:
     """BLAST's gapped parameters for a scheme (looked up by matrix name and gap scores).
 
-    >>> from seqsim.scoring import scoring_scheme
+    >>> from seqsim.alignment.scoring import scoring_scheme
     >>> karlin_altschul(scoring_scheme("protein"))
     KarlinAltschul(lambda_=0.267, k=0.041, h=0.14, alpha=1.9, beta=-30, round_down=False)
     """
@@ -518,7 +518,7 @@ def ungapped_karlin_altschul(matrix: np.ndarray, frequencies: np.ndarray) -> Kar
     alpha = lambda / H (as in BLAST's ungapped table rows) and beta = 0 (the
     classic length adjustment ln(K m' n') / H).
 
-    >>> from seqsim.scoring import scoring_scheme
+    >>> from seqsim.alignment.scoring import scoring_scheme
     >>> stats = ungapped_karlin_altschul(scoring_scheme("protein").matrix,
     ...                                  background_frequencies("protein"))
     >>> round(stats.lambda_, 4), round(stats.k, 3), round(stats.h, 4)

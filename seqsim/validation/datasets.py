@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from seqsim.errors import InputError
-from seqsim.fasta import iter_fasta
 from seqsim.io import atomic_path, write_fasta, write_table
+from seqsim.sequences.fasta import iter_fasta
 
 log = logging.getLogger("seqsim")
 

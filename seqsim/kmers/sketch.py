@@ -30,17 +30,24 @@ sketches hold every k-mer (s at least the number of distinct k-mers).
 
 from __future__ import annotations
 
+import logging
+import os
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from seqsim.alphabet import PROTEIN_LETTERS, AlphabetName
 from seqsim.errors import ConfigError
-from seqsim.features import KMER_BASE, resolve_k
+from seqsim.io import write_text
 from seqsim.kernels.sketch import _count_shared, _count_shared_pairs, _sketch_sequences
-from seqsim.store import SequenceStore
+from seqsim.kmers.profiles import KMER_BASE, resolve_k
+from seqsim.progress import progress
+from seqsim.sequences.alphabet import PROTEIN_LETTERS, AlphabetName
+from seqsim.sequences.ingest import AlphabetChoice, ingest_fasta
+from seqsim.sequences.store import SequenceStore
+
+log = logging.getLogger("seqsim")
 
 SketchKind = Literal["minhash", "fracminhash"]
 
@@ -262,6 +269,62 @@ def pairwise_mash(sketches: Sketches, pairs: np.ndarray) -> pd.DataFrame:
         },
         columns=PAIR_SKETCH_COLUMNS,
     )
+
+
+# Mash's default k-mer sizes (`mash sketch -k`, and 9 for `-a` proteins).
+MASH_DEFAULT_K = {"protein": 9, "dna": 21, "rna": 21}
+# Query rows compared per step of an all-vs-all: bounds the pair arrays held at once.
+_ROWS_PER_STEP = 256
+
+
+def all_vs_all_mash(sketches: Sketches, *, max_distance: float = 1.0) -> pd.DataFrame:
+    """:func:`pairwise_mash` of every ordered pair (self pairs included, as
+    ``mash dist`` of a file against itself), keeping distances <=
+    ``max_distance``, by query then target."""
+    n = sketches.n_sequences
+    parts = []
+    starts = range(0, n, _ROWS_PER_STEP)
+    for start in progress(starts, total=len(starts), desc="mash-dist", unit="blocks"):
+        rows = np.arange(start, min(start + _ROWS_PER_STEP, n))
+        pairs = np.stack([np.repeat(rows, n), np.tile(np.arange(n), rows.size)], axis=1)
+        table = pairwise_mash(sketches, pairs)
+        parts.append(table[table["distance"] <= max_distance])
+    if not parts:
+        return pairwise_mash(sketches, np.zeros((0, 2), np.int64))
+    return pd.concat(parts, ignore_index=True)
+
+
+def mash_text(table: pd.DataFrame, ids: list[str]) -> str:
+    """Pairs from :func:`pairwise_mash` as ``mash dist`` prints them:
+    query, target, distance, shared/union hashes (no p-value column)."""
+    names = np.asarray(ids, dtype=object)
+    return pd.DataFrame(
+        {
+            "query": names[table["query"].to_numpy()],
+            "target": names[table["target"].to_numpy()],
+            "distance": [f"{d:.6g}" for d in table["distance"]],
+            "shared_hashes": table["n_shared"].astype(str) + "/" + table["n_union"].astype(str),
+        }
+    ).to_csv(sep="\t", index=False, header=False, lineterminator="\n")
+
+
+def write_mash_dist(
+    fasta: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    alphabet: AlphabetChoice = "auto",
+    k: int | None = None,
+    size: int = 1000,
+    max_distance: float = 1.0,
+) -> None:
+    """``seqsim mash-dist``: all-vs-all Mash distances of a FASTA file's
+    sequences (as ``mash sketch -i`` then ``mash dist``) written as text;
+    ``k`` defaults to Mash's (:data:`MASH_DEFAULT_K`)."""
+    store = ingest_fasta([fasta], alphabet=alphabet).store
+    k = k or MASH_DEFAULT_K[store.alphabet]
+    table = all_vs_all_mash(sketch_store(store, k, size=size), max_distance=max_distance)
+    write_text(mash_text(table, store.ids), output)
+    log.info("%d pairs with distance <= %g (k=%d, s=%d)", len(table), max_distance, k, size)
 
 
 def _size_limit(size: int | None) -> int:

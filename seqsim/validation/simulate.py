@@ -26,6 +26,7 @@ import functools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -33,6 +34,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from seqsim.errors import ConfigError
+from seqsim.io import FilePath, write_fasta, write_table
 
 __all__ = [
     "AMINO_ACIDS",
@@ -57,7 +59,7 @@ __all__ = [
 
 log = logging.getLogger("seqsim")
 
-Alphabet = Literal["protein", "dna"]
+SimulatedAlphabet = Literal["protein", "dna"]
 
 AMINO_ACIDS = "ARNDCQEGHILKMFPSTWYV"
 NUCLEOTIDES = "ACGT"
@@ -226,7 +228,7 @@ def dna_model(kappa: float = HKY_KAPPA) -> SubstitutionModel:
     return SubstitutionModel.from_rate_matrix(NUCLEOTIDES, q, freqs)
 
 
-def model_for(alphabet: Alphabet, *, kappa: float = HKY_KAPPA) -> SubstitutionModel:
+def model_for(alphabet: SimulatedAlphabet, *, kappa: float = HKY_KAPPA) -> SubstitutionModel:
     """The substitution model used for ``alphabet``."""
     return protein_model() if alphabet == "protein" else dna_model(kappa)
 
@@ -517,7 +519,7 @@ class SimulationParams:
         Seed of ``numpy.random.default_rng``.
     """
 
-    alphabet: Alphabet = "protein"
+    alphabet: SimulatedAlphabet = "protein"
     n_superfamilies: int = 8
     families_per_superfamily: int = 3
     members_per_family: tuple[int, int] = (8, 16)
@@ -645,6 +647,25 @@ class SimulatedFamilies:
     labels: pd.DataFrame
     families: pd.DataFrame
     superfamilies: pd.DataFrame
+
+    def write(
+        self,
+        fasta: FilePath,
+        labels: FilePath,
+        families: FilePath,
+        superfamilies: FilePath | None = None,
+    ) -> None:
+        """``seqsim simulate``'s outputs: the FASTA file and the tables
+        (``.tsv`` or ``.parquet`` each)."""
+        tables = [(labels, "labels"), (families, "families")]
+        if superfamilies is not None:
+            tables.append((superfamilies, "superfamilies"))
+        for path, name in tables:
+            if Path(path).suffix not in (".tsv", ".parquet"):
+                raise ConfigError(f"the {name} table must end in .tsv or .parquet: {path}")
+        write_fasta(self.records, fasta)
+        for path, name in tables:
+            write_table(getattr(self, name), path)
 
 
 def _identity_stats(members: list[EvolvingSequence]) -> tuple[float, float, float]:

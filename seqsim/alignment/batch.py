@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from seqsim.alignment.scoring import ScoringScheme
 from seqsim.errors import ConfigError
 from seqsim.kernels.alignment import _local_score
 from seqsim.kernels.batch_sw import (
@@ -25,9 +26,9 @@ from seqsim.kernels.batch_sw import (
     _align_batches_serial,
     _ungapped_batches_serial,
 )
+from seqsim.kernels.pack import _pack
 from seqsim.kernels.simd import VECTOR_BYTES
 from seqsim.parallel import threaded_map
-from seqsim.scoring import ScoringScheme
 
 # lane dtype -> largest value: a lane that reaches it may have saturated.
 _SATURATION = {np.dtype(np.int8): 127, np.dtype(np.int16): 32767}
@@ -43,33 +44,6 @@ class TargetBatches:
     slots: np.ndarray  # int64 (n_batches * lanes,): position in the packed list, -1 if empty
     columns: np.ndarray  # uint8 (n_columns * VECTOR_BYTES,)
     batch_offsets: np.ndarray  # int64 (n_batches + 1,): first column of each batch
-
-
-@numba.jit(nopython=True, nogil=True, cache=True)
-def _pack(codes, offsets, indices, order, lanes, pad_code):
-    n_batches = (order.size + lanes - 1) // lanes
-    batch_offsets = np.zeros(n_batches + 1, dtype=np.int64)
-    slots = np.full(n_batches * lanes, -1, dtype=np.int64)
-    for batch in range(n_batches):
-        longest = 0
-        for lane in range(lanes):
-            k = batch * lanes + lane
-            if k < order.size:
-                slots[k] = order[k]
-                sequence = indices[order[k]]
-                longest = max(longest, offsets[sequence + 1] - offsets[sequence])
-        batch_offsets[batch + 1] = batch_offsets[batch] + longest
-    columns = np.full(batch_offsets[n_batches] * 32, pad_code, dtype=np.uint8)
-    for batch in range(n_batches):
-        for lane in range(lanes):
-            slot = slots[batch * lanes + lane]
-            if slot < 0:
-                continue
-            start = offsets[indices[slot]]
-            for position in range(offsets[indices[slot] + 1] - start):
-                column = batch_offsets[batch] + position
-                columns[column * 32 + lane] = codes[start + position]
-    return slots, columns, batch_offsets
 
 
 def pack_targets(
@@ -100,7 +74,7 @@ class BatchAligner:
     Parameters
     ----------
     codes, offsets
-        A sequence store's concatenated codes and offsets (see :mod:`seqsim.store`).
+        A sequence store's concatenated codes and offsets (see :mod:`seqsim.sequences.store`).
     scheme
         Substitution matrix and gap scores.
     targets

@@ -10,12 +10,7 @@ import pandas as pd
 
 from seqsim.errors import ConfigError
 from seqsim.io import atomic_path
-
-
-def check_feature(pairs: pd.DataFrame, feature: str) -> None:
-    if feature not in pairs.columns or feature in ("query", "target"):
-        usable = [c for c in pairs.columns if c not in ("query", "target")]
-        raise ConfigError(f"unknown pair feature {feature!r}; the pair tables have {usable}")
+from seqsim.matrix.pair_tables import check_feature
 
 
 def similarity_matrix(n_sequences: int, pairs: pd.DataFrame, feature: str) -> np.ndarray:

@@ -1,8 +1,4 @@
-"""K-mer profiles and pair features, built on the numba kernels.
-
-Pair features are named in :data:`PAIR_FEATURES`; the config schema's
-``similarity.feature`` enum uses the same names.
-"""
+"""K-mer profiles: the distinct k-mers of every sequence, with their counts."""
 
 from __future__ import annotations
 
@@ -12,14 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from seqsim.alphabet import PROTEIN_LETTERS, AlphabetName
 from seqsim.errors import ConfigError, InputError
-from seqsim.io import read_table, write_npz
-from seqsim.kernels.kmers import _distinct_kmers, _shared_kmers
-from seqsim.progress import progress
-from seqsim.store import SequenceStore
+from seqsim.io import FilePath, write_npz
+from seqsim.kernels.kmers import _distinct_kmers
+from seqsim.sequences.alphabet import PROTEIN_LETTERS, AlphabetName
+from seqsim.sequences.store import SequenceStore, read_store
 
 log = logging.getLogger("seqsim")
 
@@ -39,14 +33,6 @@ REDUCED_ALPHABETS: dict[str, str] = {
     "dayhoff6": "AGPST C DENQ HKR ILMV FWY",
 }
 
-PAIR_FEATURES: dict[str, str] = {
-    "jaccard": "distinct shared k-mers / distinct k-mers in either sequence",
-    "containment": "distinct shared k-mers / distinct k-mers of the sequence with fewer",
-    "containment_query": "distinct shared k-mers / distinct k-mers of the query",
-    "containment_target": "distinct shared k-mers / distinct k-mers of the target",
-    "cosine": "cosine of the two k-mer count vectors",
-}
-PAIR_COLUMNS = ["query", "target", "n_shared", *PAIR_FEATURES]
 PROFILE_FORMAT_VERSION = 1
 
 
@@ -171,96 +157,17 @@ def read_profiles(path: str | os.PathLike[str]) -> KmerProfiles:
         raise InputError(path, f"not a seqsim k-mer profile file ({error})") from None
 
 
-def block_rows(n_sequences: int, block: int, n_blocks: int) -> np.ndarray:
-    """Query rows of one block: every ``n_blocks``-th row, so that blocks of
-    the upper triangle hold about equal numbers of pairs."""
-    if not 0 <= block < n_blocks:
-        raise ConfigError(f"block {block} is out of range for {n_blocks} blocks")
-    return np.arange(block, n_sequences, n_blocks, dtype=np.int64)
-
-
-def _inverted_index(profiles: KmerProfiles) -> tuple[np.ndarray, ...]:
-    """Index rows (one per distinct k-mer) listing the sequences that hold it."""
-    owner = np.repeat(np.arange(profiles.n_sequences, dtype=np.int32), profiles.n_distinct)
-    order = np.argsort(profiles.values, kind="stable")  # stable: owners stay ascending
-    sorted_values = profiles.values[order]
-    is_new = np.ones(sorted_values.size, dtype=bool)
-    is_new[1:] = sorted_values[1:] != sorted_values[:-1]
-    starts = np.flatnonzero(is_new)
-    post_offsets = np.append(starts, sorted_values.size).astype(np.int64)
-    slots = np.empty(profiles.values.size, dtype=np.int64)
-    slots[order] = np.cumsum(is_new) - 1
-    return slots, post_offsets, owner[order], profiles.counts[order]
-
-
-def score_pairs(
-    profiles: KmerProfiles,
+def write_kmer_profiles(
+    store: FilePath,
+    output: FilePath,
     *,
-    block: int = 0,
-    n_blocks: int = 1,
-    min_shared: int = 1,
-    chunk_size: int = 256,
-) -> pd.DataFrame:
-    """K-mer features of every pair (query < target) with a query in ``block``.
-
-    Pairs sharing fewer than ``min_shared`` distinct k-mers are left out (their
-    features are all zero). Columns: :data:`PAIR_COLUMNS`, sorted by query, target.
-    """
-    if min_shared < 1:
-        raise ConfigError("min_shared must be at least 1")
-    slots, post_offsets, post_seqs, post_counts = _inverted_index(profiles)
-    rows = block_rows(profiles.n_sequences, block, n_blocks)
-    chunks = [rows[start : start + chunk_size] for start in range(0, rows.size, chunk_size)]
-    parts = [
-        _shared_kmers(
-            chunk,
-            slots,
-            profiles.counts,
-            profiles.offsets,
-            post_offsets,
-            post_seqs,
-            post_counts,
-            min_shared,
-        )
-        for chunk in progress(chunks, total=len(chunks), desc=f"block {block}", unit="chunks")
-    ]
-    empty = (np.zeros(0, np.int32),) * 3 + (np.zeros(0, np.float64),)
-    query, target, n_shared, dot = (
-        np.concatenate([part[i] for part in parts]) if parts else empty[i] for i in range(4)
+    k: int | None = None,
+    canonical: bool = False,
+    reduced_alphabet: str | None = None,
+) -> KmerProfiles:
+    """``seqsim count-kmers``: :func:`count_kmers` of a store folder, written to ``output``."""
+    profiles = count_kmers(
+        read_store(store), k=k, canonical=canonical, reduced_alphabet=reduced_alphabet
     )
-    distinct = profiles.n_distinct
-    norms = profiles.norms
-    n_q, n_t = distinct[query], distinct[target]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        table = pd.DataFrame(
-            {
-                "query": query.astype(np.int32),
-                "target": target.astype(np.int32),
-                "n_shared": n_shared.astype(np.int32),
-                "jaccard": (n_shared / (n_q + n_t - n_shared)).astype(np.float32),
-                "containment": (n_shared / np.minimum(n_q, n_t)).astype(np.float32),
-                "containment_query": (n_shared / n_q).astype(np.float32),
-                "containment_target": (n_shared / n_t).astype(np.float32),
-                "cosine": (dot / (norms[query] * norms[target])).astype(np.float32),
-            },
-            columns=PAIR_COLUMNS,
-        )
-    log.info("block %d/%d: %d query rows, %d pairs", block + 1, n_blocks, rows.size, len(table))
-    return table
-
-
-def read_pairs(paths: list[str | os.PathLike[str]]) -> pd.DataFrame:
-    """Concatenate pair tables (e.g. the blocks of one all-vs-all), sorted by query, target."""
-    if not paths:
-        raise ConfigError("no pair tables given")
-    tables = []
-    for path in paths:
-        try:
-            table = read_table(path)
-        except FileNotFoundError:
-            raise InputError(path, "no such file") from None
-        if not {"query", "target"} <= set(table.columns):
-            raise InputError(path, "not a seqsim pair table (no query/target columns)")
-        tables.append(table)
-    pairs = pd.concat(tables, ignore_index=True)
-    return pairs.sort_values(["query", "target"], kind="stable", ignore_index=True)
+    write_profiles(profiles, output)
+    return profiles

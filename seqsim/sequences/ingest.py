@@ -9,22 +9,25 @@ from __future__ import annotations
 import logging
 import os
 from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from seqsim.alphabet import (
+from seqsim.errors import ConfigError, InputError
+from seqsim.io import write_json, write_table
+from seqsim.sequences.alphabet import (
     INVALID_CODE,
     AlphabetName,
     classify_sequence,
     get_alphabet,
     strip_terminal_stop,
 )
-from seqsim.errors import ConfigError, InputError
-from seqsim.fasta import iter_fasta, locate_residues
-from seqsim.store import RECORD_COLUMNS, SequenceStore
+from seqsim.sequences.fasta import FastaRecord, iter_fasta, locate_residues
+from seqsim.sequences.store import RECORD_COLUMNS, SequenceStore, write_store
 
 log = logging.getLogger("seqsim")
 
@@ -54,7 +57,7 @@ class _Record:
 class IngestResult:
     store: SequenceStore
     rejected: pd.DataFrame  # REJECTED_COLUMNS
-    summary: dict = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
 
 
 def check_id(record_id: str) -> str | None:
@@ -72,33 +75,37 @@ def check_id(record_id: str) -> str | None:
     return None
 
 
-def _read_records(paths: list[str]) -> list[_Record]:
+def _fasta_records(paths: list[str]) -> Iterator[FastaRecord]:
+    for path in paths:
+        yield from iter_fasta(path)
+
+
+def _read_records(raw_records: Iterable[FastaRecord]) -> list[_Record]:
     records: list[_Record] = []
     first_seen: dict[str, _Record] = {}
-    for path in paths:
-        for raw in iter_fasta(path):
-            # ID = first word of the header (Biopython and BLAST); a header that
-            # starts with whitespace has an empty ID.
-            words = raw.title.split(maxsplit=1) if raw.title[:1].strip() else ["", raw.title]
-            record_id = words[0]
-            description = words[1].strip() if len(words) > 1 else ""
-            sequence = "".join(raw.sequence.split()).upper()
-            record = _Record(raw.path, raw.number, raw.line, record_id, description, sequence)
-            problem = check_id(record_id)
-            if problem == "empty ID":
-                record.reject("empty_id", "empty ID (the header has no text right after '>')")
-            elif problem:
-                record.reject("bad_id", problem)
-            elif record_id in first_seen:
-                first = first_seen[record_id]
-                record.reject(
-                    "duplicate_id",
-                    f"duplicate ID {record_id!r}: first seen in {first.path} "
-                    f"record {first.number} (line {first.line})",
-                )
-            else:
-                first_seen[record_id] = record
-            records.append(record)
+    for raw in raw_records:
+        # ID = first word of the header (Biopython and BLAST); a header that
+        # starts with whitespace has an empty ID.
+        words = raw.title.split(maxsplit=1) if raw.title[:1].strip() else ["", raw.title]
+        record_id = words[0]
+        description = words[1].strip() if len(words) > 1 else ""
+        sequence = "".join(raw.sequence.split()).upper()
+        record = _Record(raw.path, raw.number, raw.line, record_id, description, sequence)
+        problem = check_id(record_id)
+        if problem == "empty ID":
+            record.reject("empty_id", "empty ID (the header has no text right after '>')")
+        elif problem:
+            record.reject("bad_id", problem)
+        elif record_id in first_seen:
+            first = first_seen[record_id]
+            record.reject(
+                "duplicate_id",
+                f"duplicate ID {record_id!r}: first seen in {first.path} "
+                f"record {first.number} (line {first.line})",
+            )
+        else:
+            first_seen[record_id] = record
+        records.append(record)
     return records
 
 
@@ -144,7 +151,9 @@ def _describe_invalid(char: str, alphabet: AlphabetName) -> str:
     return f"invalid character {char!r}{hint}"
 
 
-def _encode(records: list[_Record], alphabet_name: AlphabetName) -> dict[int, np.ndarray]:
+def _encode(
+    records: list[_Record], alphabet_name: AlphabetName, *, from_files: bool = True
+) -> dict[int, np.ndarray]:
     """Encode records not yet rejected; reject empty ones and those with invalid letters."""
     alphabet = get_alphabet(alphabet_name)
     encoded: dict[int, np.ndarray] = {}
@@ -169,7 +178,8 @@ def _encode(records: list[_Record], alphabet_name: AlphabetName) -> dict[int, np
             "invalid_character",
             f"{_describe_invalid(sequence[position], alphabet_name)} at position {position + 1}",
         )
-        to_locate.setdefault(record.path, []).append((record, position))
+        if from_files:
+            to_locate.setdefault(record.path, []).append((record, position))
     for path, items in to_locate.items():
         lines = locate_residues(path, [(record.line, position) for record, position in items])
         for (record, _), line in zip(items, lines, strict=True):
@@ -195,7 +205,7 @@ def _rejection_error(rejected: list[_Record]) -> InputError:
 
 
 def ingest_fasta(
-    paths: list[str | os.PathLike[str]],
+    paths: Sequence[str | os.PathLike[str]],
     *,
     alphabet: AlphabetChoice = "auto",
     on_invalid: OnInvalid = "error",
@@ -214,24 +224,89 @@ def ingest_fasta(
         ``"skip"`` leaves bad records out and lists them in ``rejected``.
         Problems with a whole file (missing, empty, binary, not FASTA) always raise.
     """
+    _check_choices(alphabet, on_invalid)
+    if not paths:
+        raise ConfigError("no input FASTA files given")
+    path_names = [str(path) for path in paths]
+    records = _read_records(_fasta_records(path_names))
+    return _ingest(records, path_names, alphabet, on_invalid, from_files=True)
+
+
+def ingest_records(
+    records: Sequence[tuple[str, str]],
+    *,
+    alphabet: AlphabetChoice = "auto",
+    on_invalid: OnInvalid = "error",
+    source: str = "<sequences>",
+) -> IngestResult:
+    """:func:`ingest_fasta` for in-memory ``(header, sequence)`` pairs, with
+    the same checks; errors name ``source`` and the record number.
+
+    >>> ingest_records([("a", "MKVLAAGIW"), ("b", "MKVLSAGIW")]).store.ids
+    ['a', 'b']
+    """
+    _check_choices(alphabet, on_invalid)
+    raw = (
+        FastaRecord(source, number, 0, title, sequence)
+        for number, (title, sequence) in enumerate(records, start=1)
+    )
+    return _ingest(_read_records(raw), [source], alphabet, on_invalid, from_files=False)
+
+
+def _check_choices(alphabet: str, on_invalid: str) -> None:
     if on_invalid not in ("error", "skip"):
         raise ConfigError(f"on_invalid must be 'error' or 'skip', not {on_invalid!r}")
     if alphabet not in ("auto", "protein", "dna", "rna"):
         raise ConfigError(f"alphabet must be auto, protein, dna or rna, not {alphabet!r}")
-    if not paths:
-        raise ConfigError("no input FASTA files given")
-    path_names = [str(path) for path in paths]
-    records = _read_records(path_names)
-    alphabet_name = _settle_alphabet(records, alphabet)
-    encoded = _encode(records, alphabet_name)
 
+
+def _ingest(
+    records: list[_Record],
+    sources: list[str],
+    alphabet: AlphabetChoice,
+    on_invalid: OnInvalid,
+    *,
+    from_files: bool,
+) -> IngestResult:
+    alphabet_name = _settle_alphabet(records, alphabet)
+    encoded = _encode(records, alphabet_name, from_files=from_files)
     rejected = [record for record in records if record.reason_code]
     if rejected and on_invalid == "error":
         raise _rejection_error(rejected)
     kept = [(records[index], codes) for index, codes in sorted(encoded.items())]
     if len(kept) + len(rejected) != len(records):
         raise AssertionError("ingest lost records: kept + rejected != input")
+    store = _build_store(kept, alphabet_name)
+    per_file = Counter(r.path for r in records)
+    kept_per_file = Counter(r.path for r, _ in kept)
+    summary = {
+        "alphabet": alphabet_name,
+        "alphabet_source": "detected" if alphabet == "auto" else "configured",
+        "on_invalid": on_invalid,
+        "n_input": len(records),
+        "n_kept": len(kept),
+        "n_rejected": len(rejected),
+        "n_residues": int(store.codes.size),
+        "rejected_by_reason": dict(sorted(Counter(r.reason_code for r in rejected).items())),
+        "files": [{"path": p, "n_input": per_file[p], "n_kept": kept_per_file[p]} for p in sources],
+    }
+    for record in rejected:
+        log.warning(
+            "rejected %s record %d %r: %s", record.path, record.number, record.id, record.reason
+        )
+    log.info(
+        "ingested %d records from %d files: %d kept, %d rejected; alphabet %s (%s)",
+        len(records),
+        len(sources),
+        len(kept),
+        len(rejected),
+        alphabet_name,
+        summary["alphabet_source"],
+    )
+    return IngestResult(store=store, rejected=_rejected_table(rejected), summary=summary)
 
+
+def _build_store(kept: list[tuple[_Record, np.ndarray]], alphabet: AlphabetName) -> SequenceStore:
     lengths = np.array([codes.size for _, codes in kept], dtype=np.int64)
     offsets = np.zeros(len(kept) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
@@ -247,7 +322,11 @@ def ingest_fasta(
         },
         columns=RECORD_COLUMNS,
     )
-    rejected_table = pd.DataFrame(
+    return SequenceStore(alphabet, codes.astype(np.uint8), offsets, table)
+
+
+def _rejected_table(rejected: list[_Record]) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "file": [r.path for r in rejected],
             "record": [r.number for r in rejected],
@@ -258,33 +337,25 @@ def ingest_fasta(
         },
         columns=REJECTED_COLUMNS,
     )
-    per_file = Counter(r.path for r in records)
-    kept_per_file = Counter(r.path for r, _ in kept)
-    summary = {
-        "alphabet": alphabet_name,
-        "alphabet_source": "detected" if alphabet == "auto" else "configured",
-        "on_invalid": on_invalid,
-        "n_input": len(records),
-        "n_kept": len(kept),
-        "n_rejected": len(rejected),
-        "n_residues": int(codes.size),
-        "rejected_by_reason": dict(sorted(Counter(r.reason_code for r in rejected).items())),
-        "files": [
-            {"path": p, "n_input": per_file[p], "n_kept": kept_per_file[p]} for p in path_names
-        ],
-    }
-    for record in rejected:
-        log.warning(
-            "rejected %s record %d %r: %s", record.path, record.number, record.id, record.reason
+
+
+def write_ingest(
+    result: IngestResult,
+    out_dir: str | os.PathLike[str],
+    *,
+    rejected: str | os.PathLike[str] | None = None,
+    summary: str | os.PathLike[str] | None = None,
+) -> None:
+    """``seqsim ingest``'s outputs: the store in ``out_dir``, the rejected
+    records (default ``out_dir/rejected.tsv``) and the counts (default
+    ``out_dir/ingest.json``); InputError when every record was rejected."""
+    out_dir = Path(out_dir)
+    write_store(result.store, out_dir)
+    write_table(result.rejected, Path(rejected or out_dir / "rejected.tsv"))
+    write_json(result.summary, Path(summary or out_dir / "ingest.json"))
+    if result.summary["n_kept"] == 0:
+        sources = ", ".join(f["path"] for f in result.summary["files"])
+        raise InputError(
+            sources,
+            f"all {result.summary['n_input']} records were rejected (see the rejected table)",
         )
-    log.info(
-        "ingested %d records from %d files: %d kept, %d rejected; alphabet %s (%s)",
-        len(records),
-        len(path_names),
-        len(kept),
-        len(rejected),
-        alphabet_name,
-        summary["alphabet_source"],
-    )
-    store = SequenceStore(alphabet_name, codes.astype(np.uint8), offsets, table)
-    return IngestResult(store=store, rejected=rejected_table, summary=summary)

@@ -15,50 +15,27 @@ from scipy.sparse.csgraph import minimum_spanning_tree
 
 from seqsim.errors import ConfigError
 from seqsim.kernels.graph import _path_rows
-
-# Features of a pair, in the order the model reads them (all symmetric in the pair).
-PAIR_FEATURES = (
-    "bits",  # bit score of the direct alignment (0: no hit)
-    "neg_log10_evalue",  # -log10 of the pair's (larger, two-way) E-value, clipped to [-1, 50]
-    "has_hit",  # 1 when the pair has a direct hit
-    "score_ratio",  # SW score / the smaller self-score
-    "fident",  # identities / alignment columns
-    "coverage",  # the smaller of the two aligned fractions
-    "length_ratio",  # shorter / longer sequence length
-    "path1",  # strongest path through one intermediate (weakest edge, bits)
-    "path2",  # through two intermediates
-    "widest",  # through any number (maximum spanning tree)
-    "shared_fraction",  # neighbours in common / the smaller neighbour count
-)
+from seqsim.search_engine.pair_tables import alignment_features, self_scores_from_hits
 
 
 def direct_pairs(hits: pd.DataFrame, n_sequences: int) -> pd.DataFrame:
     """Unordered pairs (query < target) of an all-vs-all hit table (from
-    :func:`seqsim.hits.search_hits`) with their alignment features."""
+    :func:`seqsim.search_engine.engine.search_hits`) with their alignment
+    features; self-scores come from the table's self hits."""
     needed = {"query", "target", "raw", "bitscore", "evalue_pair", "nident", "length",
               "qstart", "qend", "sstart", "send", "qlen", "tlen"}  # fmt: skip
     missing = needed - set(hits.columns)
     if missing:
         raise ConfigError(f"the hit table lacks columns {sorted(missing)}")
-    query, target = hits["query"].to_numpy(), hits["target"].to_numpy()
-    self_raw = np.zeros(n_sequences, dtype=np.float64)
-    is_self = query == target
-    self_raw[query[is_self]] = hits["raw"].to_numpy()[is_self]
-    keep = query < target
-    pairs = hits[keep]
-    q, t = query[keep], target[keep]
-    smaller_self = np.maximum(np.minimum(self_raw[q], self_raw[t]), 1.0)
-    aligned_q = (pairs["qend"] - pairs["qstart"] + 1) / pairs["qlen"]
-    aligned_t = (pairs["send"] - pairs["sstart"] + 1) / pairs["tlen"]
+    pairs = hits[hits["query"].to_numpy() < hits["target"].to_numpy()]
+    features = alignment_features(pairs, self_scores_from_hits(hits, n_sequences))
     return pd.DataFrame(
         {
-            "query": q.astype(np.int64),
-            "target": t.astype(np.int64),
+            "query": pairs["query"].to_numpy(np.int64),
+            "target": pairs["target"].to_numpy(np.int64),
             "bits": pairs["bitscore"].to_numpy(np.float64),
             "evalue": pairs["evalue_pair"].to_numpy(np.float64),
-            "score_ratio": np.clip(pairs["raw"].to_numpy() / smaller_self, 0.0, 1.0),
-            "fident": (pairs["nident"] / np.maximum(pairs["length"], 1)).to_numpy(np.float64),
-            "coverage": np.minimum(aligned_q, aligned_t).to_numpy(np.float64),
+            **{name: features[name].to_numpy() for name in ("score_ratio", "fident", "coverage")},
         }
     )
 
@@ -72,7 +49,7 @@ def candidate_pairs(
     extra_pairs: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Unordered candidate pairs (``query`` < ``target``, store indices) with
-    every feature of :data:`PAIR_FEATURES`.
+    every feature of :data:`~seqsim.feature_names.SCORER_FEATURES`.
 
     Edges of the hit graph are pairs with a two-way E-value <= ``edge_evalue``;
     each sequence adds its ``top_k`` best-connected partners to its hits.

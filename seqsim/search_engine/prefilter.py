@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seqsim.alphabet import get_alphabet
+from seqsim.alignment.scoring import ScoringScheme
 from seqsim.errors import ConfigError
 from seqsim.kernels.kmer_index import _build_index, _candidates
-from seqsim.scoring import ScoringScheme
-from seqsim.store import SequenceStore
+from seqsim.sequences.alphabet import get_alphabet
+from seqsim.sequences.store import SequenceStore
 
 
 @dataclass(frozen=True)

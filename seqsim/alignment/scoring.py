@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from Bio.Align import substitution_matrices
 
-from seqsim.alphabet import NUCLEOTIDE_LETTERS, PROTEIN_LETTERS, AlphabetName
 from seqsim.errors import ConfigError
+from seqsim.sequences.alphabet import NUCLEOTIDE_LETTERS, PROTEIN_LETTERS, AlphabetName
 
 DEFAULT_PROTEIN_MATRIX = "BLOSUM62"
 DEFAULT_GAPS = {"protein": (-12, -1), "dna": (-7, -2), "rna": (-7, -2)}
@@ -33,7 +33,7 @@ class ScoringScheme:
     """Integer substitution scores indexed by store codes, and affine gap scores.
 
     ``matrix[a, b]`` scores residue code ``a`` against ``b`` (codes from
-    :mod:`seqsim.alphabet`); it is symmetric.
+    :mod:`seqsim.sequences.alphabet`); it is symmetric.
     """
 
     alphabet: AlphabetName

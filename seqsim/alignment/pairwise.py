@@ -5,7 +5,7 @@ scalar kernels in :mod:`seqsim.kernels.alignment`.
 ``align`` also traces the alignment back (one byte per DP cell) and returns an
 :class:`Alignment` with coordinates, a CIGAR and identity counts.
 
-Sequences are 1-D uint8 arrays of store codes (:mod:`seqsim.alphabet`); the
+Sequences are 1-D uint8 arrays of store codes (:mod:`seqsim.sequences.alphabet`); the
 scores are those of Biopython's ``PairwiseAligner`` with the same matrix, mode
 and gap scores (global mode penalizes end gaps like internal gaps).
 
@@ -31,7 +31,7 @@ from typing import Literal
 
 import numpy as np
 
-from seqsim.alphabet import Alphabet
+from seqsim.alignment.scoring import ScoringScheme
 from seqsim.kernels.alignment import (
     OP_DELETE,
     OP_INSERT,
@@ -41,7 +41,7 @@ from seqsim.kernels.alignment import (
     _local_score,
     _local_traceback,
 )
-from seqsim.scoring import ScoringScheme
+from seqsim.sequences.alphabet import Alphabet
 
 AlignMode = Literal["local", "global"]
 
@@ -131,8 +131,8 @@ class Alignment:
         The match line has ``|`` for identities, ``+`` for other positive
         columns (when ``scheme`` is given) and a space otherwise; gaps are ``-``.
 
-        >>> from seqsim.alphabet import get_alphabet
-        >>> from seqsim.scoring import scoring_scheme
+        >>> from seqsim.sequences.alphabet import get_alphabet
+        >>> from seqsim.alignment.scoring import scoring_scheme
         >>> dna = get_alphabet("dna")
         >>> scheme = scoring_scheme("dna")
         >>> query, target = dna.encode("ACGTACGTTACGTACGT"), dna.encode("ACGTACGTACGTACGA")
@@ -174,8 +174,8 @@ class Alignment:
 def local_score(query: np.ndarray, target: np.ndarray, scheme: ScoringScheme) -> int:
     """Smith-Waterman score (affine gaps) of two code arrays; 0 if either is empty.
 
-    >>> from seqsim.alphabet import get_alphabet
-    >>> from seqsim.scoring import scoring_scheme
+    >>> from seqsim.sequences.alphabet import get_alphabet
+    >>> from seqsim.alignment.scoring import scoring_scheme
     >>> dna = get_alphabet("dna")
     >>> local_score(dna.encode("ACGTACGT"), dna.encode("TTACGTAA"), scoring_scheme("dna"))
     10
@@ -187,8 +187,8 @@ def local_score(query: np.ndarray, target: np.ndarray, scheme: ScoringScheme) ->
 def global_score(query: np.ndarray, target: np.ndarray, scheme: ScoringScheme) -> int:
     """Needleman-Wunsch score (affine gaps, end gaps penalized like internal ones).
 
-    >>> from seqsim.alphabet import get_alphabet
-    >>> from seqsim.scoring import scoring_scheme
+    >>> from seqsim.sequences.alphabet import get_alphabet
+    >>> from seqsim.alignment.scoring import scoring_scheme
     >>> dna = get_alphabet("dna")
     >>> global_score(dna.encode("ACGT"), dna.encode("ACGTAA"), scoring_scheme("dna"))
     -1
@@ -208,8 +208,8 @@ def align(
 
     Memory is one byte per DP cell (16 MB for two 4,000-residue sequences).
 
-    >>> from seqsim.alphabet import get_alphabet
-    >>> from seqsim.scoring import scoring_scheme
+    >>> from seqsim.sequences.alphabet import get_alphabet
+    >>> from seqsim.alignment.scoring import scoring_scheme
     >>> protein = get_alphabet("protein")
     >>> query, target = protein.encode("MKVLAAGIW"), protein.encode("KVLGIW")
     >>> hit = align(query, target, scoring_scheme("protein"), mode="global")

@@ -1,7 +1,7 @@
 """Training the homology scorer, and scoring with it.
 
 Training pairs are the candidate pairs of the training set's own all-vs-all
-(:func:`seqsim.scorer.features.candidate_pairs`): pairs with a hit or a path
+(:func:`seqsim.scorer.candidates.candidate_pairs`): pairs with a hit or a path
 through intermediates, so the non-homologs among them are hard ones. Labels
 come from :class:`seqsim.scorer.labels.PairLabels`.
 
@@ -19,24 +19,26 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
 
-from seqsim.alphabet import get_alphabet
 from seqsim.errors import ConfigError
+from seqsim.feature_names import SCORER_FEATURES
 from seqsim.scorer.calibration import expected_calibration_error, fit_platt, platt_probability
-from seqsim.scorer.checkpoint import load_checkpoint
+from seqsim.scorer.candidates import candidate_pairs
 from seqsim.scorer.embedding import embed_sequences
-from seqsim.scorer.features import PAIR_FEATURES, candidate_pairs
 from seqsim.scorer.labels import PairLabels, held_out_groups
 from seqsim.scorer.loss import pair_loss
-from seqsim.scorer.model import HomologyScorer, scorer_from_checkpoint
+from seqsim.scorer.model import HomologyScorer
+from seqsim.scorer.scoring import chunked, logits_function, standardise
 from seqsim.scorer.siamese import EncoderSettings, balanced_loss, batch_pairs, train_encoder
-from seqsim.store import SequenceStore
+from seqsim.sequences.alphabet import get_alphabet
+from seqsim.sequences.store import SequenceStore
 
 log = logging.getLogger("seqsim")
 
@@ -62,10 +64,6 @@ class TrainSettings:
     edge_evalue: float = 1.0
     top_k: int = 100
     encoder: EncoderSettings = field(default_factory=EncoderSettings)
-
-
-def _standardise(features: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> torch.Tensor:
-    return torch.as_tensor((features - mean) / scale, dtype=torch.float32)
 
 
 def training_data_sha256(store: SequenceStore, hits: pd.DataFrame, labels: PairLabels) -> str:
@@ -94,35 +92,28 @@ def train_scorer(
     hits: pd.DataFrame,
     labels: PairLabels,
     settings: TrainSettings = TrainSettings(),
-) -> tuple[dict[str, torch.Tensor], dict]:
-    """Train on ``store``'s all-vs-all ``hits`` (from :func:`seqsim.hits.search_hits`)
-    and pair ``labels``; return (state dict, checkpoint metadata)."""
-    torch.manual_seed(settings.seed)
-    torch.use_deterministic_algorithms(True)
+) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """Train on ``store``'s all-vs-all ``hits`` (from
+    :func:`seqsim.search_engine.engine.search_hits`) and pair ``labels``;
+    return (state dict, checkpoint metadata).
+
+    Deterministic: torch's random state is seeded with ``settings.seed``
+    inside :func:`torch.random.fork_rng`, so the caller's global state is
+    left as it was."""
+    if settings.kind not in ("siamese", "features"):
+        raise ConfigError(f"model kind must be siamese or features, not {settings.kind!r}")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(settings.seed)
+        return _train(store, hits, labels, settings)
+
+
+def _train(
+    store: SequenceStore, hits: pd.DataFrame, labels: PairLabels, settings: TrainSettings
+) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     held_out = held_out_groups(labels.group, settings.validation_fraction, settings.seed)
-    listed = _extra_pairs(labels)
-
-    def labelled_pairs(extra):
-        pairs = candidate_pairs(
-            hits, store.lengths, edge_evalue=settings.edge_evalue, top_k=settings.top_k,
-            extra_pairs=extra,
-        )  # fmt: skip
-        q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
-        return pairs, q, t, labels(q, t)
-
-    pairs, q, t, target = labelled_pairs(listed)
-    if not _both_classes(target, held_out[q] & held_out[t]):
-        # Small sets: the held-out candidates may hold no non-homolog pair
-        # (unrelated sequences rarely have hits). Random pairs, with no hit
-        # and no path, supply some.
-        rng = np.random.default_rng(settings.seed)
-        extra = rng.integers(0, store.n_sequences, size=(2, 20 * store.n_sequences))
-        if listed is not None:
-            extra = np.concatenate([extra, np.stack(listed)], axis=1)
-        pairs, q, t, target = labelled_pairs((extra[0], extra[1]))
-    head_part = ~held_out
-    description = {"kind": settings.kind, "hidden": settings.hidden}
-    model_metrics: dict[str, float] = {}
+    pairs, q, t, target = _labelled_candidates(store, hits, labels, held_out, settings)
+    head_part, encoder_part = ~held_out, None
+    description: dict[str, Any] = {"kind": settings.kind, "hidden": settings.hidden}
     if settings.kind == "siamese":
         rest = np.where(held_out, -1, labels.group)
         encoder_part = held_out_groups(rest, settings.encoder_fraction, settings.seed + 1)
@@ -132,8 +123,6 @@ def train_scorer(
             "n_classes": labels.n_top,
             "head_terms": settings.head_terms,
         }
-    elif settings.kind != "features":
-        raise ConfigError(f"model kind must be siamese or features, not {settings.kind!r}")
     known = ~np.isnan(target)
     train_rows = np.flatnonzero(known & head_part[q] & head_part[t])
     valid_rows = np.flatnonzero(known & held_out[q] & held_out[t])
@@ -143,30 +132,24 @@ def train_scorer(
                 f"the {name} pairs need both homologs and non-homologs: give more "
                 "labelled sequences (or groups)"
             )
-    model = HomologyScorer(description, get_alphabet(store.alphabet).size, len(PAIR_FEATURES))
+    model = HomologyScorer(description, get_alphabet(store.alphabet).size, len(SCORER_FEATURES))
+    model_metrics: dict[str, Any] = {}
     embeddings = None
-    if settings.kind == "siamese":
-        encoder, cosine, classes, encoder_loss = train_encoder(
-            store, labels, encoder_part, held_out, settings.encoder, settings.seed
+    if encoder_part is not None:
+        embeddings, model_metrics["encoder_held_out_loss"] = _train_embeddings(
+            model, store, labels, encoder_part, held_out, settings
         )
-        model.encoder.load_state_dict(encoder.state_dict())
-        model.cosine.load_state_dict(cosine.state_dict())
-        if classes is not None:
-            model.classes.load_state_dict(classes.state_dict())
-        embeddings = torch.from_numpy(embed_sequences(model.encoder, store))
-        model_metrics["encoder_held_out_loss"] = encoder_loss
-    features = pairs[list(PAIR_FEATURES)].to_numpy(np.float64)
+    features = pairs[list(SCORER_FEATURES)].to_numpy(np.float64)
     mean = features[train_rows].mean(0)
     scale = np.maximum(features[train_rows].std(0), 1e-6)
-    x = _standardise(features, mean, scale)
+    logits_of = logits_function(model, embeddings, standardise(features, mean, scale), q, t)
     y = torch.as_tensor(np.nan_to_num(target), dtype=torch.float32)
-    logits_of = _logits_function(model, embeddings, x, q, t)
-
     best_loss = _fit_head(model, logits_of, y, target, train_rows, valid_rows, settings)
     with torch.no_grad():
-        logits = _chunked(logits_of, valid_rows).numpy()
-    valid_labels = target[valid_rows]
-    calibration, ece, reliability = _calibrate(logits, valid_labels, q[valid_rows], settings.seed)
+        logits = chunked(logits_of, valid_rows).numpy()
+    calibration, ece, reliability = _calibrate(
+        logits, target[valid_rows], q[valid_rows], settings.seed
+    )
     model_metrics |= {
         "held_out_balanced_loss": best_loss,
         "held_out_ece": ece,
@@ -181,7 +164,7 @@ def train_scorer(
     metadata = {
         "model": description,
         "alphabet": store.alphabet,
-        "features": list(PAIR_FEATURES),
+        "features": list(SCORER_FEATURES),
         "feature_mean": mean.tolist(),
         "feature_scale": scale.tolist(),
         "calibration": calibration,
@@ -192,7 +175,68 @@ def train_scorer(
     return model.state_dict(), metadata
 
 
-def _fit_head(model, logits_of, y, target, train_rows, valid_rows, settings) -> float:
+def _labelled_candidates(
+    store: SequenceStore,
+    hits: pd.DataFrame,
+    labels: PairLabels,
+    held_out: np.ndarray,
+    settings: TrainSettings,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """The training set's candidate pairs (plus a pairs table's listed pairs),
+    their indices and labels. Small sets: the held-out candidates may hold no
+    non-homolog pair (unrelated sequences rarely have hits); random pairs,
+    with no hit and no path, then supply some."""
+    listed = _extra_pairs(labels)
+
+    def labelled(
+        extra: tuple[np.ndarray, np.ndarray] | None,
+    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+        pairs = candidate_pairs(
+            hits, store.lengths, edge_evalue=settings.edge_evalue, top_k=settings.top_k,
+            extra_pairs=extra,
+        )  # fmt: skip
+        q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
+        return pairs, q, t, labels(q, t)
+
+    pairs, q, t, target = labelled(listed)
+    if _both_classes(target, held_out[q] & held_out[t]):
+        return pairs, q, t, target
+    rng = np.random.default_rng(settings.seed)
+    extra = rng.integers(0, store.n_sequences, size=(2, 20 * store.n_sequences))
+    if listed is not None:
+        extra = np.concatenate([extra, np.stack(listed)], axis=1)
+    return labelled((extra[0], extra[1]))
+
+
+def _train_embeddings(
+    model: HomologyScorer,
+    store: SequenceStore,
+    labels: PairLabels,
+    encoder_part: np.ndarray,
+    held_out: np.ndarray,
+    settings: TrainSettings,
+) -> tuple[torch.Tensor, float]:
+    """Train the siamese encoder into ``model``; the embeddings of every
+    sequence and the encoder's held-out loss."""
+    encoder, cosine, classes, encoder_loss = train_encoder(
+        store, labels, encoder_part, held_out, settings.encoder, settings.seed
+    )
+    model.encoder.load_state_dict(encoder.state_dict())
+    model.cosine.load_state_dict(cosine.state_dict())
+    if classes is not None:
+        model.classes.load_state_dict(classes.state_dict())
+    return torch.from_numpy(embed_sequences(model.encoder, store)), encoder_loss
+
+
+def _fit_head(
+    model: HomologyScorer,
+    logits_of: Callable[[np.ndarray], torch.Tensor],
+    y: torch.Tensor,
+    target: np.ndarray,
+    train_rows: np.ndarray,
+    valid_rows: np.ndarray,
+    settings: TrainSettings,
+) -> float:
     """Balanced batches, half the non-homologs drawn from those the model
     currently scores highest (hard-negative mining); early stopping on the
     held-out balanced loss. Leaves the best weights in ``model``."""
@@ -226,10 +270,10 @@ def _fit_head(model, logits_of, y, target, train_rows, valid_rows, settings) -> 
             optimiser.step()
         head.eval()
         with torch.no_grad():
-            valid_loss = balanced_loss(_chunked(logits_of, valid_rows), y[valid_rows])
+            valid_loss = balanced_loss(chunked(logits_of, valid_rows), y[valid_rows])
             if n_hard:
                 # The hardest tenth of the non-homologs for the next epoch.
-                scores = _chunked(logits_of, negatives).numpy()
+                scores = chunked(logits_of, negatives).numpy()
                 cut = max(1, negatives.size // 10)
                 hard = negatives[np.sort(np.argpartition(-scores, cut - 1)[:cut])]
         log.info("epoch %d: held-out balanced loss %.4f", epoch + 1, valid_loss)
@@ -243,28 +287,6 @@ def _fit_head(model, logits_of, y, target, train_rows, valid_rows, settings) -> 
     head.load_state_dict(best_state)
     head.eval()
     return float(best_loss)
-
-
-def _logits_function(model: HomologyScorer, embeddings, x, q, t):
-    """rows -> the pair logits of those rows of the pair table. The encoder is
-    fixed by now, so a few embedding terms per pair are computed once; the
-    full terms (2 x dimensions per pair) are computed per call instead."""
-    if embeddings is None:
-        return lambda rows: model.head(None, x[rows])
-    if model.full_terms:
-        return lambda rows: model.pair_logits(embeddings[q[rows]], embeddings[t[rows]], x[rows])
-    with torch.no_grad():
-        terms = _chunked(
-            lambda rows: model.pair_terms(embeddings[q[rows]], embeddings[t[rows]]),
-            np.arange(q.size),
-        )  # fmt: skip
-    return lambda rows: model.head(terms[rows], x[rows])
-
-
-def _chunked(function, rows: np.ndarray, size: int = 65_536) -> torch.Tensor:
-    """``function`` of many rows, a chunk at a time (bounded memory), concatenated."""
-    parts = [function(rows[start : start + size]) for start in range(0, rows.size, size)]
-    return torch.cat(parts) if parts else torch.zeros(0)
 
 
 def _calibrate(
@@ -299,51 +321,3 @@ def _query_halves(queries: np.ndarray, seed: int) -> np.ndarray:
     unique = np.unique(queries)
     chosen = np.random.default_rng(seed + 1).permutation(unique)[: unique.size // 2]
     return np.isin(queries, chosen)
-
-
-def load_scorer(checkpoint: str | os.PathLike[str], alphabet: str) -> tuple[HomologyScorer, dict]:
-    """The checkpoint's model and metadata, checked against this seqsim's
-    features and the sequences' ``alphabet``."""
-    state, metadata = load_checkpoint(checkpoint)
-    if metadata["features"] != list(PAIR_FEATURES):
-        raise ConfigError(f"{checkpoint}: a model of another feature set")
-    if metadata["alphabet"] != alphabet:
-        raise ConfigError(
-            f"{checkpoint}: trained on {metadata['alphabet']}, not {alphabet} sequences"
-        )
-    model = scorer_from_checkpoint(state, metadata, get_alphabet(alphabet).size, str(checkpoint))
-    return model, metadata
-
-
-def score_candidates(
-    checkpoint: str | os.PathLike[str],
-    store: SequenceStore,
-    hits: pd.DataFrame,
-    extra_pairs: tuple[np.ndarray, np.ndarray] | None = None,
-) -> pd.DataFrame:
-    """Candidate pairs of ``store``'s all-vs-all (plus ``extra_pairs``) with
-    the model's ``logit`` and calibrated ``probability``."""
-    model, metadata = load_scorer(checkpoint, store.alphabet)
-    settings = metadata.get("settings", {})
-    pairs = candidate_pairs(
-        hits, store.lengths,
-        edge_evalue=settings.get("edge_evalue", 1.0), top_k=settings.get("top_k", 100),
-        extra_pairs=extra_pairs,
-    )  # fmt: skip
-    features = pairs[list(PAIR_FEATURES)].to_numpy(np.float64)
-    x = _standardise(
-        features, np.array(metadata["feature_mean"]), np.array(metadata["feature_scale"])
-    )
-    q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
-    embeddings = None
-    if model.kind == "siamese":
-        embeddings = torch.from_numpy(embed_sequences(model.encoder, store))
-    logits_of = _logits_function(model, embeddings, x, q, t)
-
-    with torch.no_grad():
-        logits = _chunked(logits_of, np.arange(len(pairs))).numpy().astype(np.float64)
-    calibration = metadata["calibration"]
-    return pairs.assign(
-        logit=logits,
-        probability=platt_probability(logits, calibration["a"], calibration["b"]),
-    )

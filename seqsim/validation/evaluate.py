@@ -21,11 +21,14 @@ superfamily); the benchmark reports the mean over them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from seqsim.errors import ConfigError
+from seqsim.io import FilePath, read_table, write_table
+from seqsim.sequences.fasta import iter_fasta
 
 LEVELS = ("family", "superfamily", "fold")
 
@@ -165,6 +168,57 @@ def rank_blast_hits(table: pd.DataFrame, sort_by: str = "evalue") -> pd.DataFram
     )
     hits = hits.drop_duplicates(["query", "target"], keep="first")
     return hits[["query", "target", "score"]].reset_index(drop=True)
+
+
+def rank_by_column(table: pd.DataFrame, column: str, source: str = "hits") -> pd.DataFrame:
+    """``query``, ``target`` and ``score`` of a table with a header row (e.g.
+    ``seqsim score`` output), each query's rows ranked by ``column``, highest
+    first (equal scores keep the table's order)."""
+    if column not in table.columns:
+        raise ConfigError(f"{source}: no column {column!r}")
+    ranked = table.sort_values(["query", column], ascending=[True, False], kind="stable")
+    return ranked[["query", "target", column]].rename(columns={column: "score"})
+
+
+def read_ranked_hits(
+    path: FilePath, *, sort_by: str = "evalue", score_column: str | None = None
+) -> pd.DataFrame:
+    """Ranked ``query``, ``target``, ``score`` rows of a hits file: BLAST
+    tabular without a header (:func:`rank_blast_hits`), or, with
+    ``score_column``, a table with a header ranked by that column."""
+    if score_column:
+        return rank_by_column(read_table(path), score_column, str(path))
+    return rank_blast_hits(pd.read_csv(path, sep="\t", header=None, comment="#"), sort_by)
+
+
+def evaluate_hits(
+    hits: FilePath,
+    labels: FilePath,
+    *,
+    set_fasta: FilePath | None = None,
+    sort_by: str = "evalue",
+    score_column: str | None = None,
+    output: FilePath | None = None,
+    plot: FilePath | None = None,
+) -> Sensitivity:
+    """``seqsim evaluate``: :func:`sensitivity_to_first_fp` of a hits file
+    against a labels table (restricted to the ids of ``set_fasta`` when
+    given); writes the per-query table and the cumulative-sensitivity/ROC plot."""
+    label_table = read_table(labels)
+    if set_fasta:
+        members = {record.title.split()[0] for record in iter_fasta(set_fasta)}
+        label_table = label_table[label_table["id"].isin(members)]
+    ranked = read_ranked_hits(hits, sort_by=sort_by, score_column=score_column)
+    result = sensitivity_to_first_fp(ranked, label_table)
+    if output:
+        write_table(result.per_query, output)
+    if plot:
+        from seqsim.plots import plot_sensitivity_curves
+
+        name = Path(hits).name
+        curves = {name: (result.per_query, roc_curve(ranked, label_table))}
+        plot_sensitivity_curves(curves, plot, title=name)
+    return result
 
 
 def roc_curve(

@@ -3,7 +3,7 @@
 A store is a folder of four files:
 
 - ``codes.npy``: uint8, all sequences' residue codes concatenated
-  (codes from :mod:`seqsim.alphabet`);
+  (codes from :mod:`seqsim.sequences.alphabet`);
 - ``offsets.npy``: int64, length n+1; sequence i is ``codes[offsets[i]:offsets[i+1]]``;
 - ``records.parquet``: one row per sequence in store order: ``index``, ``id``,
   ``description``, ``length``, ``file``, ``record`` (1-based record number in its file);
@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from seqsim.alphabet import AlphabetName, get_alphabet
 from seqsim.errors import InputError
 from seqsim.io import read_npy, read_table, write_json, write_npy, write_table
+from seqsim.sequences.alphabet import AlphabetName, get_alphabet
 
 STORE_FORMAT_VERSION = 1
 STORE_FILES = ("codes.npy", "offsets.npy", "records.parquet", "store.json")

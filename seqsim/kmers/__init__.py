@@ -1,0 +1,2 @@
+"""K-mers: profiles of each sequence, k-mer pair features, MinHash sketches
+and Mash distances."""

@@ -1,0 +1,2 @@
+"""From pair tables to what users read: the similarity matrix, PHYLIP
+distances, UPGMA trees and clusters."""

@@ -1,0 +1,101 @@
+"""The matrix stage as one call each: ``seqsim similarity-matrix`` and
+``seqsim cluster`` (and the pipeline rules of those names)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+
+from seqsim.errors import ConfigError
+from seqsim.io import FilePath, write_npy, write_table, write_text
+from seqsim.matrix.cluster import ClusterMethod, assign_clusters, cluster_table
+from seqsim.matrix.pair_tables import read_pairs
+from seqsim.matrix.similarity import (
+    similarity_matrix,
+    write_labelled_matrix,
+    write_phylip_distances,
+)
+from seqsim.sequences.store import read_store
+
+log = logging.getLogger("seqsim")
+
+
+def write_similarity_matrix(
+    store: FilePath,
+    pairs: Sequence[FilePath],
+    npy: FilePath,
+    *,
+    feature: str,
+    max_sequences: int = 20000,
+    tsv: FilePath | None = None,
+    ids: FilePath | None = None,
+    phylip: FilePath | None = None,
+    tree: FilePath | None = None,
+    plot: FilePath | None = None,
+) -> np.ndarray:
+    """The similarity matrix of ``feature`` over the pair tables ``pairs`` of
+    the store's sequences (``npy``), and optionally its labelled TSV, the id
+    order, the distances 1 - similarity as PHYLIP, their UPGMA tree and a
+    heatmap. Refuses more than ``max_sequences`` sequences (a dense N x N
+    matrix). Returns the matrix."""
+    sequences = read_store(store)
+    n = sequences.n_sequences
+    if n > max_sequences:
+        raise ConfigError(
+            f"{n} sequences would make a {n}^2 dense matrix; "
+            f"raise --max-sequences (matrix.max_sequences) above {max_sequences} to build it"
+        )
+    matrix = similarity_matrix(n, read_pairs(pairs), feature)
+    names = sequences.ids
+    write_npy(matrix, npy)
+    if ids:
+        write_text("".join(f"{i}\n" for i in names), ids)
+    if tsv:
+        write_labelled_matrix(matrix, names, tsv)
+    if phylip:
+        write_phylip_distances(1.0 - matrix, names, phylip)
+    if tree:
+        from seqsim.matrix.trees import upgma_newick
+
+        write_text(upgma_newick(1.0 - matrix, names), tree)
+    if plot:
+        from seqsim.plots import plot_similarity_heatmap
+
+        title = f"{feature} similarity, {n} {sequences.alphabet} sequences"
+        plot_similarity_heatmap(matrix, plot, title=title)
+    return matrix
+
+
+def write_clusters(
+    store: FilePath,
+    pairs: Sequence[FilePath],
+    output: FilePath,
+    *,
+    feature: str,
+    min_similarity: float,
+    method: ClusterMethod = "set-cover",
+) -> np.ndarray:
+    """Clusters of the store's sequences from the pair tables ``pairs``
+    (pairs with ``feature`` >= ``min_similarity`` are linked), written in
+    the MMseqs2 layout; returns each sequence's representative index."""
+    sequences = read_store(store)
+    representative = assign_clusters(
+        sequences.lengths,
+        read_pairs(pairs),
+        feature=feature,
+        min_similarity=min_similarity,
+        method=method,
+    )
+    log.info(
+        "%d sequences in %d clusters (%s, %s >= %g); %d singletons",
+        sequences.n_sequences,
+        np.unique(representative).size,
+        method,
+        feature,
+        min_similarity,
+        int((np.bincount(representative, minlength=sequences.n_sequences) == 1).sum()),
+    )
+    write_table(cluster_table(representative, sequences.ids), output)
+    return representative

@@ -1,0 +1,287 @@
+"""The learned scorer as a few calls: :func:`train`, :func:`load`,
+:func:`score`, :func:`embed` and :func:`embedding_neighbours` (exported by
+:mod:`seqsim.scorer`), and the ``seqsim train`` / ``score`` / ``embed``
+subcommands as one call each (``write_*``)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any, TypeAlias
+
+import numpy as np
+import pandas as pd
+import torch
+
+from seqsim.errors import ConfigError
+from seqsim.io import FilePath, read_table, write_table
+from seqsim.scorer.calibration import platt_probability
+from seqsim.scorer.checkpoint import load_checkpoint, save_checkpoint
+from seqsim.scorer.embedding import cosine_neighbours, embed_sequences
+from seqsim.scorer.labels import PairLabels
+from seqsim.scorer.model import HomologyScorer
+from seqsim.scorer.scoring import both_directions, load_scorer, score_candidates, score_listed_pairs
+from seqsim.scorer.training import TrainSettings, train_scorer
+from seqsim.sequences.load import Sequences, read_sequences
+from seqsim.sequences.store import SequenceStore
+
+log = logging.getLogger("seqsim")
+
+# A hit table (`search_hits`), the `--hits-out` files of an all-vs-all's
+# blocks, or None: search here with the pipeline's default search.
+Hits: TypeAlias = pd.DataFrame | Sequence[FilePath] | None
+# A labels or pairs table, in memory or as a file.
+Table: TypeAlias = pd.DataFrame | FilePath
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """A trained homology scorer: its model, weights and checkpoint metadata
+    (alphabet, features and their standardisation, calibration, metrics,
+    settings)."""
+
+    model: HomologyScorer
+    state: dict[str, torch.Tensor]
+    metadata: dict[str, Any]
+    source: str = "the scorer"  # named in errors: the checkpoint file, when loaded
+
+    @property
+    def kind(self) -> str:
+        return str(self.model.kind)
+
+    @property
+    def alphabet(self) -> str:
+        return str(self.metadata["alphabet"])
+
+    def save(self, path: FilePath) -> None:
+        """Write the checkpoint (safetensors; the same data and seed give the same bytes)."""
+        save_checkpoint(path, self.state, self.metadata)
+
+
+def load(checkpoint: FilePath, alphabet: str | None = None) -> Scorer:
+    """A checkpoint from :func:`train` or ``seqsim train``, checked (never
+    unpickled); ``alphabet`` refuses a model of another alphabet."""
+    if alphabet is None:
+        alphabet = str(load_checkpoint(checkpoint)[1]["alphabet"])
+    model, metadata = load_scorer(checkpoint, alphabet)
+    return Scorer(model, model.state_dict(), metadata, str(checkpoint))
+
+
+def train(
+    sequences: Sequences,
+    *,
+    labels: Table | None = None,
+    pairs: Table | None = None,
+    level: str = "superfamily",
+    settings: TrainSettings | None = None,
+    hits: Hits = None,
+    threads: int = 1,
+) -> Scorer:
+    """Train a scorer on labelled sequences.
+
+    Give ``labels`` (id plus SCOP ``sccs``, or family/superfamily(/fold)(/class)
+    columns: homologs share ``level``, pairs in different folds are not, the
+    rest are left out) or ``pairs`` (``id1``, ``id2``, ``label`` 1 or 0).
+    ``hits`` are the set's all-vs-all hits; by default they are searched here.
+    ``settings`` (:class:`~seqsim.scorer.training.TrainSettings`) picks the
+    kind (``features`` or ``siamese``), seed and training lengths.
+    """
+    if (labels is None) == (pairs is None):
+        raise ConfigError("give labels or pairs to train on (one of them)")
+    # The settings record what the labels applied.
+    settings = replace(settings or TrainSettings(), level=level if labels is not None else "pairs")
+    store = read_sequences(sequences)
+    with _torch_threads(threads):
+        hit_table = _hits_of(store, hits, threads)
+        if labels is not None:
+            pair_labels = PairLabels.from_table(_table(labels), store.ids, level)
+        else:
+            assert pairs is not None
+            pair_labels = PairLabels.from_pairs(_table(pairs), store.ids, str(pairs))
+        state, metadata = train_scorer(store, hit_table, pair_labels, settings)
+    return load_state(state, metadata)
+
+
+def load_state(state: dict[str, torch.Tensor], metadata: dict[str, Any]) -> Scorer:
+    """A :class:`Scorer` of a state dict and metadata from
+    :func:`~seqsim.scorer.training.train_scorer`."""
+    from seqsim.scorer.model import scorer_from_checkpoint
+    from seqsim.sequences.alphabet import get_alphabet
+
+    n_codes = get_alphabet(metadata["alphabet"]).size
+    model = scorer_from_checkpoint(state, metadata, n_codes, "the trained model")
+    return Scorer(model, state, metadata)
+
+
+def score(
+    scorer: Scorer | FilePath,
+    sequences: Sequences,
+    *,
+    hits: Hits = None,
+    pairs: Table | None = None,
+    threads: int = 1,
+) -> pd.DataFrame:
+    """Calibrated homology probabilities of a set's pairs.
+
+    Without ``pairs``: every candidate pair (a hit, or partners linked through
+    intermediate sequences), in both directions with ids, each query's
+    partners best first: ``query``, ``target``, the features, ``logit``,
+    ``probability``. With ``pairs`` (a table with ``id1``, ``id2``): that
+    table with a ``probability`` column.
+    """
+    store = read_sequences(sequences)
+    model = _scorer_of(scorer, store)
+    with _torch_threads(threads):
+        hit_table = _hits_of(store, hits, threads)
+        if pairs is not None:
+            source = pairs if not isinstance(pairs, pd.DataFrame) else "pairs"
+            return score_listed_pairs(
+                model.model, model.metadata, store, hit_table, _table(pairs), str(source)
+            )
+        scored = score_candidates(model.model, model.metadata, store, hit_table)
+    log.info("%d candidate pairs scored", len(scored))
+    return both_directions(scored, store.ids)
+
+
+def embed(scorer: Scorer | FilePath, sequences: Sequences, *, threads: int = 1) -> pd.DataFrame:
+    """One unit embedding per sequence from a siamese scorer: ``id``, ``e0``, ``e1``, ..."""
+    store = read_sequences(sequences)
+    model = _siamese(_scorer_of(scorer, store))
+    with _torch_threads(threads):
+        embeddings = embed_sequences(model.model.encoder, store)
+    table = pd.DataFrame(embeddings, columns=[f"e{i}" for i in range(embeddings.shape[1])])
+    log.info("%d sequences embedded (%d dimensions)", store.n_sequences, embeddings.shape[1])
+    return table.assign(id=np.asarray(store.ids, dtype=object))[["id", *table.columns]]
+
+
+def embedding_neighbours(
+    scorer: Scorer | FilePath, embeddings: pd.DataFrame, *, top_k: int = 100
+) -> pd.DataFrame:
+    """Each sequence's ``top_k`` nearest neighbours by embedding cosine
+    (``embeddings`` from :func:`embed`), best first, with the calibrated
+    embedding-only probability: ``query``, ``target``, ``cosine``,
+    ``probability``. No alignment needed: a blocked matrix product."""
+    model = _siamese(scorer if isinstance(scorer, Scorer) else load(scorer))
+    calibration = model.metadata["calibration"].get("cosine")
+    if not isinstance(calibration, dict) or not {"a", "b"} <= set(calibration):
+        raise ConfigError(f"{model.source}: no calibration of the embedding cosine")
+    ids = embeddings["id"].to_numpy()
+    vectors = embeddings.drop(columns="id").to_numpy(np.float32)
+    query, target, cosine = cosine_neighbours(vectors, top_k)
+    with torch.no_grad():
+        logits = model.model.cosine.of_cosine(torch.from_numpy(cosine)).numpy()
+    probability = platt_probability(logits.astype(np.float64), calibration["a"], calibration["b"])
+    return pd.DataFrame(
+        {"query": ids[query], "target": ids[target], "cosine": cosine, "probability": probability}
+    )
+
+
+def write_train(
+    sequences: Sequences,
+    output: FilePath,
+    *,
+    labels: FilePath | None = None,
+    pairs: FilePath | None = None,
+    level: str = "superfamily",
+    settings: TrainSettings | None = None,
+    hits: Hits = None,
+    threads: int = 1,
+    reliability_plot: FilePath | None = None,
+) -> Scorer:
+    """``seqsim train``: :func:`train`, the checkpoint written to ``output``
+    and, optionally, the held-out reliability diagram."""
+    scorer = train(
+        sequences, labels=labels, pairs=pairs, level=level, settings=settings, hits=hits,
+        threads=threads,
+    )  # fmt: skip
+    scorer.save(output)
+    metrics = scorer.metadata["metrics"]
+    if reliability_plot:
+        from seqsim.plots import plot_reliability
+
+        plot_reliability(
+            np.array(metrics["held_out_reliability"]), reliability_plot,
+            title=f"held-out calibration (ECE {metrics['held_out_ece']:.3f})",
+        )  # fmt: skip
+    scalars = {k: v for k, v in metrics.items() if not isinstance(v, list)}
+    log.info("wrote %s: %s", output, scalars)
+    return scorer
+
+
+def write_score(
+    model: FilePath,
+    sequences: Sequences,
+    output: FilePath,
+    *,
+    hits: Hits = None,
+    pairs: FilePath | None = None,
+    threads: int = 1,
+) -> None:
+    """``seqsim score``: :func:`score` written to ``output`` (.tsv or .parquet)."""
+    table = score(model, sequences, hits=hits, pairs=pairs, threads=threads)
+    write_table(table, output)
+
+
+def write_embed(
+    model: FilePath,
+    sequences: Sequences,
+    output: FilePath,
+    *,
+    neighbours_out: FilePath | None = None,
+    top_k: int = 100,
+    threads: int = 1,
+) -> None:
+    """``seqsim embed``: :func:`embed` written to ``output`` and, with
+    ``neighbours_out``, :func:`embedding_neighbours`."""
+    scorer = load(model)
+    embeddings = embed(scorer, sequences, threads=threads)
+    write_table(embeddings, output)
+    if neighbours_out:
+        neighbours = embedding_neighbours(scorer, embeddings, top_k=top_k)
+        write_table(neighbours, neighbours_out)
+        log.info("%d neighbour pairs written", len(neighbours))
+
+
+def _scorer_of(scorer: Scorer | FilePath, store: SequenceStore) -> Scorer:
+    if isinstance(scorer, Scorer):
+        if scorer.alphabet != store.alphabet:
+            raise ConfigError(
+                f"the scorer was trained on {scorer.alphabet}, not {store.alphabet} sequences"
+            )
+        return scorer
+    return load(scorer, store.alphabet)
+
+
+def _siamese(scorer: Scorer) -> Scorer:
+    if scorer.kind != "siamese":
+        raise ConfigError(f"{scorer.source}: a {scorer.kind} model has no sequence encoder")
+    return scorer
+
+
+def _table(table: Table) -> pd.DataFrame:
+    return table if isinstance(table, pd.DataFrame) else read_table(table)
+
+
+def _hits_of(store: SequenceStore, hits: Hits, threads: int) -> pd.DataFrame:
+    """The set's all-vs-all hits: given, read from the blocks' files, or
+    searched here with the default search (ungapped prefilter at 30)."""
+    if isinstance(hits, pd.DataFrame):
+        return hits
+    if hits:
+        return pd.concat([pd.read_parquet(path) for path in hits], ignore_index=True)
+    from seqsim.search_engine.api import SearchOptions, search_stores
+
+    return search_stores(store, None, SearchOptions(), threads=threads)[0]
+
+
+@contextmanager
+def _torch_threads(threads: int) -> Iterator[None]:
+    """torch's intra-op threads set to ``threads`` for a block, then restored."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

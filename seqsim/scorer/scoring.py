@@ -1,0 +1,144 @@
+"""Scoring pairs with a trained homology scorer: loading a checkpoint for a
+set of sequences, the logits and calibrated probabilities of its candidate
+pairs, and the two table shapes ``seqsim score`` writes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from seqsim.errors import ConfigError
+from seqsim.feature_names import SCORER_FEATURES
+from seqsim.scorer.calibration import platt_probability
+from seqsim.scorer.candidates import candidate_pairs
+from seqsim.scorer.checkpoint import load_checkpoint
+from seqsim.scorer.embedding import embed_sequences
+from seqsim.scorer.labels import pair_indices
+from seqsim.scorer.model import HomologyScorer, scorer_from_checkpoint
+from seqsim.sequences.alphabet import get_alphabet
+from seqsim.sequences.store import SequenceStore
+
+
+def standardise(features: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> torch.Tensor:
+    return torch.as_tensor((features - mean) / scale, dtype=torch.float32)
+
+
+def logits_function(
+    model: HomologyScorer,
+    embeddings: torch.Tensor | None,
+    x: torch.Tensor,
+    q: np.ndarray,
+    t: np.ndarray,
+) -> Callable[[np.ndarray], torch.Tensor]:
+    """rows -> the pair logits of those rows of the pair table. The encoder is
+    fixed by now, so a few embedding terms per pair are computed once; the
+    full terms (2 x dimensions per pair) are computed per call instead."""
+    if embeddings is None:
+        return lambda rows: model.head(None, x[rows])
+    if model.full_terms:
+        return lambda rows: model.pair_logits(embeddings[q[rows]], embeddings[t[rows]], x[rows])
+    with torch.no_grad():
+        terms = chunked(
+            lambda rows: model.pair_terms(embeddings[q[rows]], embeddings[t[rows]]),
+            np.arange(q.size),
+        )  # fmt: skip
+    return lambda rows: model.head(terms[rows], x[rows])
+
+
+def chunked(
+    function: Callable[[np.ndarray], torch.Tensor], rows: np.ndarray, size: int = 65_536
+) -> torch.Tensor:
+    """``function`` of many rows, a chunk at a time (bounded memory), concatenated."""
+    parts = [function(rows[start : start + size]) for start in range(0, rows.size, size)]
+    return torch.cat(parts) if parts else torch.zeros(0)
+
+
+def load_scorer(
+    checkpoint: str | os.PathLike[str], alphabet: str
+) -> tuple[HomologyScorer, dict[str, Any]]:
+    """The checkpoint's model and metadata, checked against this seqsim's
+    features and the sequences' ``alphabet``."""
+    state, metadata = load_checkpoint(checkpoint)
+    if metadata["features"] != list(SCORER_FEATURES):
+        raise ConfigError(f"{checkpoint}: a model of another feature set")
+    if metadata["alphabet"] != alphabet:
+        raise ConfigError(
+            f"{checkpoint}: trained on {metadata['alphabet']}, not {alphabet} sequences"
+        )
+    model = scorer_from_checkpoint(state, metadata, get_alphabet(alphabet).size, str(checkpoint))
+    return model, metadata
+
+
+def score_candidates(
+    model: HomologyScorer,
+    metadata: dict[str, Any],
+    store: SequenceStore,
+    hits: pd.DataFrame,
+    extra_pairs: tuple[np.ndarray, np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """Candidate pairs of ``store``'s all-vs-all ``hits`` (plus ``extra_pairs``)
+    with the model's ``logit`` and calibrated ``probability`` (a model and
+    metadata from :func:`load_scorer`)."""
+    settings = metadata.get("settings", {})
+    pairs = candidate_pairs(
+        hits, store.lengths,
+        edge_evalue=settings.get("edge_evalue", 1.0), top_k=settings.get("top_k", 100),
+        extra_pairs=extra_pairs,
+    )  # fmt: skip
+    features = pairs[list(SCORER_FEATURES)].to_numpy(np.float64)
+    x = standardise(
+        features, np.array(metadata["feature_mean"]), np.array(metadata["feature_scale"])
+    )
+    q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
+    embeddings = None
+    if model.kind == "siamese":
+        embeddings = torch.from_numpy(embed_sequences(model.encoder, store))
+    logits_of = logits_function(model, embeddings, x, q, t)
+
+    with torch.no_grad():
+        logits = chunked(logits_of, np.arange(len(pairs))).numpy().astype(np.float64)
+    calibration = metadata["calibration"]
+    return pairs.assign(
+        logit=logits,
+        probability=platt_probability(logits, calibration["a"], calibration["b"]),
+    )
+
+
+def score_listed_pairs(
+    model: HomologyScorer,
+    metadata: dict[str, Any],
+    store: SequenceStore,
+    hits: pd.DataFrame,
+    listed: pd.DataFrame,
+    source: str = "pairs",
+) -> pd.DataFrame:
+    """``listed`` (a table with ``id1``, ``id2`` and any other columns) with
+    each pair's calibrated ``probability``: the pairs are scored as
+    candidates whether or not they have a hit or a path; a sequence with
+    itself is certain (1)."""
+    a, b = pair_indices(listed, store.ids, source)
+    pairs = score_candidates(model, metadata, store, hits, extra_pairs=(a, b))
+    found = pairs.set_index(["query", "target"])["probability"]
+    key = pd.MultiIndex.from_arrays([np.minimum(a, b), np.maximum(a, b)])
+    probability = found.reindex(key).to_numpy()
+    return listed.assign(probability=np.where(a == b, 1.0, probability))
+
+
+def both_directions(pairs: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    """Scored unordered pairs as rows of both directions, with ids, each
+    query's partners best first (probability, then bit score, then target)."""
+    q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
+    both = pd.concat(
+        [pairs, pairs.assign(query=t, target=q)], ignore_index=True
+    ).sort_values(["query", "probability", "bits", "target"],
+                  ascending=[True, False, False, True], kind="stable")  # fmt: skip
+    names = np.asarray(ids, dtype=object)
+    table = both.assign(
+        query=names[both["query"].to_numpy()], target=names[both["target"].to_numpy()]
+    )
+    return table.reset_index(drop=True)

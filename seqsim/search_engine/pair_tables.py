@@ -1,0 +1,93 @@
+"""Pair tables of an all-vs-all: one row per unordered pair (``query`` <
+``target``, store indices) with the alignment features the similarity matrix,
+the clusters and the learned scorer read."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from seqsim.alignment.pairwise import local_score
+from seqsim.alignment.scoring import ScoringScheme
+from seqsim.feature_names import ALIGNMENT_FEATURES
+from seqsim.search_engine.engine import HitFilter
+from seqsim.sequences.store import SequenceStore
+
+# Columns of the pair tables :func:`alignment_pairs` writes.
+ALIGNMENT_PAIR_COLUMNS = ["query", "target", "raw", "bitscore", "evalue", *ALIGNMENT_FEATURES]
+
+
+def self_scores(store: SequenceStore, scheme: ScoringScheme) -> np.ndarray:
+    """Local alignment score of every sequence with itself (int64)."""
+    return np.array(
+        [local_score(store.sequence_codes(i), store.sequence_codes(i), scheme)
+         for i in range(store.n_sequences)],
+        dtype=np.int64,
+    )  # fmt: skip
+
+
+def self_scores_from_hits(hits: pd.DataFrame, n_sequences: int) -> np.ndarray:
+    """Each sequence's self-hit score in an all-vs-all hit table (float64; 0
+    where the table has no self hit)."""
+    query, target = hits["query"].to_numpy(), hits["target"].to_numpy()
+    scores = np.zeros(n_sequences, dtype=np.float64)
+    is_self = query == target
+    scores[query[is_self]] = hits["raw"].to_numpy()[is_self]
+    return scores
+
+
+def alignment_features(hits: pd.DataFrame, self_score: np.ndarray) -> pd.DataFrame:
+    """The alignment features (float64) of each row of a hit table, in its row order:
+
+    - ``score_ratio``: SW score / the smaller of the two self-scores, in [0, 1];
+    - ``fident``: identities / alignment columns;
+    - ``shorter_ident``: identities / length of the shorter sequence;
+    - ``coverage``: the smaller of the two aligned fractions.
+
+    ``self_score`` holds every sequence's score against itself (indexed as
+    the table's ``query`` and ``target``).
+    """
+    query, target = hits["query"].to_numpy(), hits["target"].to_numpy()
+    raw, nident = hits["raw"].to_numpy(), hits["nident"].to_numpy()
+    qlen, tlen = hits["qlen"].to_numpy(), hits["tlen"].to_numpy()
+    smaller_self = np.maximum(np.minimum(self_score[query], self_score[target]), 1)
+    aligned_query = (hits["qend"].to_numpy() - hits["qstart"].to_numpy() + 1) / qlen
+    aligned_target = (hits["send"].to_numpy() - hits["sstart"].to_numpy() + 1) / tlen
+    return pd.DataFrame(
+        {
+            "score_ratio": np.clip(raw / smaller_self, 0.0, 1.0),
+            "fident": nident / np.maximum(hits["length"].to_numpy(), 1),
+            "shorter_ident": nident / np.maximum(np.minimum(qlen, tlen), 1),
+            "coverage": np.minimum(aligned_query, aligned_target),
+        },
+        index=hits.index,
+    )
+
+
+def alignment_pairs(
+    hits: pd.DataFrame, self_score: np.ndarray, hit_filter: HitFilter | None = None
+) -> pd.DataFrame:
+    """Unordered pairs (query < target) of an all-vs-all, with alignment features
+    (:data:`ALIGNMENT_PAIR_COLUMNS`), sorted by query and target.
+
+    A pair is kept when its symmetric E-value ``evalue_pair`` passes the
+    filter (every pair when exhaustive); each unordered pair appears once.
+    """
+    hit_filter = hit_filter or HitFilter()
+    keep = hits["query"].to_numpy() < hits["target"].to_numpy()
+    if not hit_filter.exhaustive:
+        keep &= hits["evalue_pair"].to_numpy() <= hit_filter.max_evalue
+    pairs = hits[keep]
+    features = alignment_features(pairs, self_score)
+    table = pd.DataFrame(
+        {
+            "query": pairs["query"].to_numpy(np.int32),
+            "target": pairs["target"].to_numpy(np.int32),
+            "raw": pairs["raw"].to_numpy(np.int32),
+            "bitscore": pairs["bitscore"].to_numpy(np.float32),
+            "evalue": pairs["evalue_pair"].to_numpy(np.float64),
+            **{name: features[name].to_numpy().astype(np.float32) for name in ALIGNMENT_FEATURES},
+        },
+        columns=ALIGNMENT_PAIR_COLUMNS,
+    )
+    return table.sort_values(["query", "target"], kind="stable", ignore_index=True)
