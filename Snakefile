@@ -12,8 +12,8 @@ configfile: workflow.source_path("config.yaml")
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
-include: "workflow/rules/features.smk"
-include: "workflow/rules/align.smk"
+include: "workflow/rules/kmers.smk"
+include: "workflow/rules/search.smk"
 include: "workflow/rules/matrix.smk"
 include: "workflow/rules/cluster.smk"
 include: "workflow/rules/scorer.smk"

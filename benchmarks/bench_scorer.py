@@ -28,13 +28,13 @@ import numpy as np
 import pandas as pd
 import torch
 
-from seqsim.alignment.scoring import scoring_scheme
 from seqsim.plots import plot_sensitivity_curves
 from seqsim.scorer.checkpoint import save_checkpoint
 from seqsim.scorer.embedding import cosine_neighbours, embed_sequences
 from seqsim.scorer.labels import PairLabels, held_out_groups
-from seqsim.scorer.training import TrainSettings, load_scorer, score_candidates, train_scorer
-from seqsim.search_engine.engine import HitFilter, search_hits
+from seqsim.scorer.scoring import load_scorer, score_candidates
+from seqsim.scorer.training import TrainSettings, train_scorer
+from seqsim.search_engine.api import SearchOptions, search_stores
 from seqsim.sequences.ingest import ingest_fasta
 from seqsim.validation.evaluate import rank_blast_hits, roc_curve, sensitivity_to_first_fp
 
@@ -61,6 +61,11 @@ def ranked_by(pairs: pd.DataFrame, column: str, ids: np.ndarray) -> pd.DataFrame
     )
 
 
+def scored_candidates(path: Path, store, hits: pd.DataFrame) -> pd.DataFrame:
+    model, metadata = load_scorer(path, store.alphabet)
+    return score_candidates(model, metadata, store, hits)
+
+
 def train_timed(store, hits, labels, settings, path: Path) -> float:
     start = time.perf_counter()
     state, metadata = train_scorer(store, hits, labels, settings)
@@ -81,15 +86,14 @@ def main() -> None:
     work = Path(args.keep or tempfile.mkdtemp(prefix="bench_scorer."))
     work.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(args.threads)
-    scheme = scoring_scheme("protein")
     stores, hits, labels = {}, {}, {}
     for split in ("train", "val"):
         fasta = work / f"{split}.fasta"
         labels[split] = shuffled_set(split, fasta)
         stores[split] = ingest_fasta([fasta]).store
         start = time.perf_counter()
-        hits[split] = search_hits(
-            stores[split], stores[split], scheme, HitFilter(min_ungapped=30), threads=args.threads
+        hits[split], _, _ = search_stores(
+            stores[split], None, SearchOptions(), threads=args.threads
         )
         print(f"{split}: {stores[split].n_sequences} domains, all-vs-all search "
               f"{time.perf_counter() - start:.0f} s", flush=True)  # fmt: skip
@@ -114,11 +118,11 @@ def main() -> None:
 
     ids = np.asarray(stores["val"].ids, dtype=object)
     start = time.perf_counter()
-    scored = score_candidates(models["siamese"], stores["val"], hits["val"])
+    scored = scored_candidates(models["siamese"], stores["val"], hits["val"])
     score_wall = f"{time.perf_counter() - start:.1f} s + search"
     row("learned probability, siamese", ranked_by(scored, "probability", ids),
         f"{score_wall}; training {seconds['siamese']:.0f} s")  # fmt: skip
-    features_only = score_candidates(models["features"], stores["val"], hits["val"])
+    features_only = scored_candidates(models["features"], stores["val"], hits["val"])
     row("learned probability, features (the default)", ranked_by(features_only, "probability", ids),
         f"training {seconds['features']:.0f} s")  # fmt: skip
     start = time.perf_counter()
@@ -142,7 +146,7 @@ def main() -> None:
     held_labels = labels["train"][labels["train"]["id"].isin(set(train_ids[held]))]
     print(f"\ntrain split's held-out part ({held.sum()} domains, superfamilies never trained on):")
     for kind, path in models.items():
-        train_scored = score_candidates(path, stores["train"], hits["train"])
+        train_scored = scored_candidates(path, stores["train"], hits["train"])
         inside = held[train_scored["query"].to_numpy()] & held[train_scored["target"].to_numpy()]
         row(f"held-out part: learned probability, {kind}",
             ranked_by(train_scored[inside], "probability", train_ids), "", held_labels)  # fmt: skip

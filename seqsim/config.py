@@ -20,6 +20,10 @@ def load_yaml(path: str | os.PathLike[str]) -> Any:
         return yaml.safe_load(handle)
 
 
+# Keys that earlier seqsim versions used: old path -> new name.
+RENAMED_KEYS = {"align": "search"}
+
+
 def _describe(error: ValidationError) -> list[str]:
     where = ".".join(str(part) for part in error.absolute_path)
     if error.validator == "additionalProperties":
@@ -29,6 +33,8 @@ def _describe(error: ValidationError) -> list[str]:
             name = f"{where}.{key}" if where else str(key)
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(allowed)}"
+            if name in RENAMED_KEYS:
+                hint = f"it was renamed {RENAMED_KEYS[name]!r}"
             lines.append(f"config key {name!r} is not allowed ({hint})")
         return lines
     if error.validator == "required":

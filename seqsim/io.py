@@ -11,7 +11,7 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from numpy.typing import ArrayLike
 
 from seqsim.errors import InputError
 
@@ -74,7 +75,7 @@ def write_npy(array: np.ndarray, path: str | os.PathLike[str]) -> None:
         np.save(handle, array, allow_pickle=False)
 
 
-def write_npz(arrays: dict[str, np.ndarray], path: str | os.PathLike[str]) -> None:
+def write_npz(arrays: Mapping[str, ArrayLike], path: str | os.PathLike[str]) -> None:
     """Like ``numpy.savez``, but with fixed zip timestamps so the bytes are reproducible."""
     with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
         for name, array in arrays.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,7 @@ def plot_similarity_heatmap(
     _save(figure, path)
 
 
-def _pyplot():
+def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -51,7 +52,7 @@ def _pyplot():
     return plt
 
 
-def _save(figure, path: str | os.PathLike[str]) -> None:
+def _save(figure: Any, path: str | os.PathLike[str]) -> None:
     figure.tight_layout()
     with atomic_path(path) as tmp:
         # No Software/date metadata, so the same data give the same bytes.

@@ -5,7 +5,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+import numpy as np
+
 COMPLEMENT = str.maketrans("ACGT", "TGCA")
+# Letters a k-mer may use.
+STANDARD = {"protein": "ARNDCQEGHILKMFPSTWYV", "dna": "ACGT"}
 
 
 def kmer_counter(sequence: str, k: int, letters: str, *, canonical: bool = False) -> Counter:
@@ -50,3 +54,17 @@ def connected_components(n: int, edges: list[tuple[int, int]]) -> list[int]:
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
     return [find(x) for x in range(n)]
+
+
+def random_family_sequences(seed: int, n: int, length: int) -> list[str]:
+    """Protein sequences: mutated copies of a few ancestors, so that pairs share k-mers."""
+    rng = np.random.default_rng(seed)
+    letters = np.array(list(STANDARD["protein"]))
+    ancestors = [rng.choice(letters, length) for _ in range(3)]
+    out = []
+    for i in range(n):
+        seq = ancestors[i % 3].copy()
+        mutate = rng.random(length) < 0.3
+        seq[mutate] = rng.choice(letters, mutate.sum())
+        out.append("".join(seq[: rng.integers(length // 2, length)]))
+    return out

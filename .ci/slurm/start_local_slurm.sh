@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start a single-node SLURM cluster on localhost (munged + slurmctld + slurmd) from
-# Debian 12 packages, without systemd, so that tests/test_slurm.py can run the
+# Debian 12 packages, without systemd, so that tests/workflow/test_slurm.py can run the
 # example pipeline through Snakemake's SLURM executor. Must run as root.
 #
 # Idempotent: a second run starts only what is not running; a changed slurm.conf

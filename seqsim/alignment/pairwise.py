@@ -229,7 +229,17 @@ def align(
     return _summarize(int(score), q_start, q_end, t_start, t_end, ops, query, target, matrix)
 
 
-def _summarize(score, q_start, q_end, t_start, t_end, ops, query, target, matrix) -> Alignment:
+def _summarize(
+    score: int,
+    q_start: int,
+    q_end: int,
+    t_start: int,
+    t_end: int,
+    ops: np.ndarray,
+    query: np.ndarray,
+    target: np.ndarray,
+    matrix: np.ndarray,
+) -> Alignment:
     is_match = ops == OP_MATCH
     # Residues of each aligned column (only valid where is_match).
     q_pos = q_start + np.cumsum(ops != OP_DELETE) - 1

@@ -67,6 +67,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from seqsim.alignment.scoring import ScoringScheme
 from seqsim.errors import ConfigError
@@ -402,13 +403,13 @@ def _ungapped_lambda(name: str, matrix_bytes: bytes, shape: tuple[int, int]) -> 
     return ungapped_karlin_altschul(matrix, background_frequencies("protein")).lambda_
 
 
-def _even(raw, params: KarlinAltschul) -> np.ndarray:
+def _even(raw: ArrayLike, params: KarlinAltschul) -> np.ndarray:
     raw = np.asarray(raw, dtype=np.float64)
     return 2.0 * np.floor(raw / 2.0) if params.round_down else raw
 
 
-def bit_score(raw, params: KarlinAltschul):
-    """Bit score (lambda * S - ln K) / ln 2 of raw scores (scalar or array).
+def bit_score(raw: ArrayLike, params: KarlinAltschul) -> np.ndarray:
+    """Bit score (lambda * S - ln K) / ln 2 of raw scores (a scalar gives a 0-d array).
 
     >>> round(float(bit_score(100, GAPPED_PARAMETERS["BLOSUM62", -12, -1])), 2)
     43.13
@@ -473,11 +474,18 @@ def effective_search_space(
     return float(effective_db) * float(query_length - ell)
 
 
-def evalue(raw, query_length, db_length: int, n_db_sequences: int, params: KarlinAltschul):
+def evalue(
+    raw: ArrayLike,
+    query_length: ArrayLike,
+    db_length: int,
+    n_db_sequences: int,
+    params: KarlinAltschul,
+) -> np.ndarray | float:
     """E-value K * m' * n' * exp(-lambda * S); ``raw`` and ``query_length`` broadcast.
 
     ``db_length`` is the total number of residues of the ``n_db_sequences``
-    database sequences (for all-vs-all, the whole set).
+    database sequences (for all-vs-all, the whole set). Arrays give an
+    array, scalars a float.
 
     >>> params = GAPPED_PARAMETERS["BLOSUM62", -12, -1]
     >>> f"{float(evalue(100, 300, 1_000_000, 3_000, params)):.3g}"

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 
-from seqsim.search_engine.prefilter import KmerPrefilterSettings
-
 HELP = "search queries against targets: prefilter, Smith-Waterman, E-values, BLAST tabular"
 
 # --prefilter choices: what decides which pairs are aligned with gaps.
@@ -69,21 +67,18 @@ def add_arguments(parser: argparse.ArgumentParser, *, prefilter: str = "ungapped
         help="ungapped prefilter score (1-127; default 30, which keeps > 99.8%% of SCOPe40's "
         "remote homologs); given with --prefilter kmer, also applied to its candidates",
     )
-    defaults = KmerPrefilterSettings()
-    parser.add_argument(
-        "--kmer-k", type=int, default=defaults.k, help="k-mer prefilter: k-mer length"
-    )
+    parser.add_argument("--kmer-k", type=int, default=None, help="k-mer prefilter: k-mer length")
     parser.add_argument(
         "--kmer-threshold",
         type=int,
-        default=defaults.threshold,
+        default=None,
         help="k-mer prefilter: look up every k-mer scoring at least this against a query "
         "k-mer (lower: more sensitive and slower)",
     )
     parser.add_argument(
         "--min-diagonal-score",
         type=int,
-        default=defaults.min_diagonal_score,
+        default=None,
         help="k-mer prefilter: best ungapped segment a candidate's hit diagonal must reach",
     )
     parser.add_argument(
@@ -100,6 +95,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, prefilter: str = "ungapped
 
 def run(args: argparse.Namespace) -> int:
     from seqsim.search_engine.api import SearchOptions, write_search
+    from seqsim.search_engine.prefilter import KmerPrefilterSettings
 
     options = SearchOptions(
         matrix=args.matrix, match_score=args.match_score, mismatch_score=args.mismatch_score,

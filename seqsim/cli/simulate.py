@@ -9,6 +9,7 @@ defaults of the chosen alphabet (shown in each option's help).
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 HELP = "Simulate superfamilies of evolving sequence families with known true homology."
 
@@ -71,7 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     sizes = parser.add_argument_group("sizes and divergence (defaults depend on --alphabet)")
 
-    def add(flag: str, field: str, text: str, **kwargs: object) -> None:
+    def add(flag: str, field: str, text: str, **kwargs: Any) -> None:
         sizes.add_argument(
             flag, default=argparse.SUPPRESS, help=f"{text} {_defaults_help(field)}", **kwargs
         )

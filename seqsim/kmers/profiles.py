@@ -138,13 +138,19 @@ def write_profiles(profiles: KmerProfiles, path: str | os.PathLike[str]) -> None
     )
 
 
+def _alphabet_name(name: str, path: str | os.PathLike[str]) -> AlphabetName:
+    if name not in KMER_BASE:
+        raise InputError(path, f"k-mer profiles of an unknown alphabet {name!r}")
+    return name  # type: ignore[return-value]
+
+
 def read_profiles(path: str | os.PathLike[str]) -> KmerProfiles:
     try:
         with np.load(Path(path), allow_pickle=False) as data:
             if int(data["format_version"]) != PROFILE_FORMAT_VERSION:
                 raise InputError(path, "k-mer profile format is not supported; recount k-mers")
             return KmerProfiles(
-                alphabet=str(data["alphabet"]),
+                alphabet=_alphabet_name(str(data["alphabet"]), path),
                 k=int(data["k"]),
                 canonical=bool(data["canonical"]),
                 values=data["values"],

@@ -71,7 +71,7 @@ def _set_cover(graph: sp.csr_matrix, rank: np.ndarray) -> np.ndarray:
 
 def _connected(graph: sp.csr_matrix, rank: np.ndarray) -> np.ndarray:
     _, component = connected_components(graph, directed=False)
-    best = {}
+    best: dict[int, int] = {}
     for node in np.argsort(rank, kind="stable"):
         best.setdefault(int(component[node]), int(node))
     return np.array([best[int(c)] for c in component], dtype=np.int64)

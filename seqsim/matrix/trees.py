@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.cluster.hierarchy import linkage, to_tree
+from scipy.cluster.hierarchy import ClusterNode, linkage, to_tree
 from scipy.spatial.distance import squareform
 
 _PLAIN_NAME = re.compile(r"^[^\s(),:;'\[\]]+$")
@@ -30,7 +30,7 @@ def upgma_newick(distance: np.ndarray, ids: Sequence[str]) -> str:
     condensed = squareform(np.clip(distance.astype(np.float64), 0.0, None), checks=False)
     root = to_tree(linkage(condensed, method="average"))
 
-    def render(node, parent_height: float) -> str:
+    def render(node: ClusterNode, parent_height: float) -> str:
         height = node.dist / 2.0
         length = f":{parent_height - height:.6f}"
         if node.is_leaf():

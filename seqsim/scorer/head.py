@@ -12,7 +12,9 @@ def embedding_terms(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return torch.cat([(a * b).sum(-1, keepdim=True), (a - b).abs(), a * b], dim=-1)
 
 
-def same_class_probability(class_logits_a: torch.Tensor, class_logits_b: torch.Tensor):
+def same_class_probability(
+    class_logits_a: torch.Tensor, class_logits_b: torch.Tensor
+) -> torch.Tensor:
     """P(two sequences share a class) from their class logits: sum_c p_a(c) p_b(c)."""
     return (class_logits_a.softmax(-1) * class_logits_b.softmax(-1)).sum(-1, keepdim=True)
 

@@ -107,10 +107,11 @@ class PairLabels:
         """Labels of the pairs (a[k], b[k]): 1, 0 or NaN."""
         a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
         labels = np.full(a.shape, np.nan)
-        if self.keys is None:
-            known = (self.fold[a] >= 0) & (self.fold[b] >= 0)
-            labels[known & (self.same[a] == self.same[b]) & (self.same[a] >= 0)] = 1.0
-            labels[known & (self.fold[a] != self.fold[b])] = 0.0
+        if self.keys is None or self.values is None:
+            same, fold = self._hierarchy()
+            known = (fold[a] >= 0) & (fold[b] >= 0)
+            labels[known & (same[a] == same[b]) & (same[a] >= 0)] = 1.0
+            labels[known & (fold[a] != fold[b])] = 0.0
             return labels
         keys = np.minimum(a, b) * self.n + np.maximum(a, b)
         slot = np.minimum(np.searchsorted(self.keys, keys), max(self.keys.size - 1, 0))
@@ -119,6 +120,12 @@ class PairLabels:
         labels[hit] = self.values[slot[hit]]
         return labels
 
+    def _hierarchy(self) -> tuple[np.ndarray, np.ndarray]:
+        """The ``same`` and ``fold`` codes of labels from a hierarchy."""
+        if self.same is None or self.fold is None:
+            raise ValueError("these pair labels have neither a hierarchy nor a pairs table")
+        return self.same, self.fold
+
     def positive_pairs(self, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Homolog pairs (i < j) with both sequences ``allowed`` (bool mask)."""
         if self.keys is not None:
@@ -126,9 +133,10 @@ class PairLabels:
             i, j = keys // self.n, keys % self.n
             keep = allowed[i] & allowed[j]
             return i[keep], j[keep]
-        members = np.flatnonzero(allowed & (self.fold >= 0))
-        order = members[np.argsort(self.same[members], kind="stable")]
-        codes = self.same[order]
+        same, fold = self._hierarchy()
+        members = np.flatnonzero(allowed & (fold >= 0))
+        order = members[np.argsort(same[members], kind="stable")]
+        codes = same[order]
         starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
         ends = np.r_[starts[1:], order.size]
         first, second = [], []

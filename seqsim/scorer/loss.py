@@ -6,7 +6,9 @@ import torch
 from torch.nn import functional as F
 
 
-def pair_loss(logits: torch.Tensor, labels: torch.Tensor, positive_weight: float = 1.0):
+def pair_loss(
+    logits: torch.Tensor, labels: torch.Tensor, positive_weight: float = 1.0
+) -> torch.Tensor:
     """Mean binary cross-entropy of pair logits against 0/1 labels, positives
     weighted by ``positive_weight`` (to balance rare homolog pairs).
 

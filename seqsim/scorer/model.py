@@ -12,6 +12,8 @@ Two kinds:
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
@@ -61,7 +63,7 @@ class HomologyScorer(nn.Module):
             self.classes = nn.Linear(dim, n_classes) if n_classes else None
             self.full_terms = description["head_terms"] == "full"
             n_terms = 1 + (n_classes > 0) + (2 * dim if self.full_terms else 0)
-            self.head = PairHead(n_terms, n_features, hidden)
+            self.head: PairHead | FeatureScorer = PairHead(n_terms, n_features, hidden)
         elif self.kind == "features":
             self.head = FeatureScorer(n_features, hidden)
         else:
@@ -81,17 +83,22 @@ class HomologyScorer(nn.Module):
     ) -> torch.Tensor:
         """Logits of P(homolog) from the pairs' embeddings (None for the
         features kind) and standardised features."""
-        terms = None if self.kind == "features" else self.pair_terms(a, b)
+        if self.kind == "features" or a is None or b is None:
+            return self.head(None, features)
+        terms = self.pair_terms(a, b)
         return self.head(terms, features)
 
 
 def scorer_from_checkpoint(
-    state: dict[str, torch.Tensor], metadata: dict, n_codes: int, source: str
+    state: dict[str, torch.Tensor], metadata: dict[str, Any], n_codes: int, source: str
 ) -> HomologyScorer:
     """The model a checkpoint describes, with its weights; InputError naming
     ``source`` when the weights do not fit that model."""
     try:
-        model = HomologyScorer(metadata["model"], n_codes, len(metadata["features"]))
+        # The initial weights are overwritten: draw them without touching
+        # the caller's random state.
+        with torch.random.fork_rng(devices=[]):
+            model = HomologyScorer(metadata["model"], n_codes, len(metadata["features"]))
         model.load_state_dict(state, strict=True)
     except (KeyError, TypeError, ValueError, RuntimeError) as error:
         raise InputError(source, f"weights do not fit the model they describe ({error})") from None

@@ -12,6 +12,7 @@ traits of a class (secondary-structure content) partly do.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +20,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from seqsim.errors import ConfigError
+from seqsim.errors import ConfigError, SeqsimError
 from seqsim.scorer.embedding import padded_codes
 from seqsim.scorer.encoder import SequenceEncoder
 from seqsim.scorer.head import CosineHead
@@ -81,7 +82,7 @@ def batch_loss(
     else:
         n_pos = max(float(y.sum()), 1.0)
         loss = pair_loss(logits, target, positive_weight=(y.size - n_pos) / n_pos)
-    if classes is not None:
+    if classes is not None and labels.top is not None:
         known = labels.top[members] >= 0
         if known.any():
             class_target = torch.from_numpy(labels.top[members][known])
@@ -133,7 +134,7 @@ def _train_encoder(
         raise ConfigError("the encoder's part of the training set has no homolog pairs")
     fit_members = np.flatnonzero(fit & (labels.group >= 0))
     check_members = _check_sample(labels, check, rng)
-    best = (np.inf, None)
+    best: tuple[float, list[dict[str, torch.Tensor]] | None] = (np.inf, None)
     for step in range(settings.steps):
         _set_mode(modules, train=True)
         pick = rng.integers(0, first.size, settings.homolog_pairs_per_batch)
@@ -155,13 +156,15 @@ def _train_encoder(
             log.info("encoder step %d/%d: held-out loss %.4f", step + 1, settings.steps, value)
             if value < best[0]:
                 best = (value, _copy(*(m for m in modules if m is not None)))
+    if best[1] is None:
+        raise SeqsimError("encoder training diverged: its held-out loss was never finite")
     for module, state in zip((m for m in modules if m is not None), best[1], strict=True):
         module.load_state_dict(state)
     _set_mode(modules, train=False)
     return encoder, head, classes, float(best[0])
 
 
-def _set_mode(modules, *, train: bool) -> None:
+def _set_mode(modules: Iterable[nn.Module | None], *, train: bool) -> None:
     for module in modules:
         if module is not None:
             module.train(train)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from seqsim.errors import ConfigError
+from seqsim.errors import ConfigError, SeqsimError
 from seqsim.feature_names import SCORER_FEATURES
 from seqsim.scorer.calibration import expected_calibration_error, fit_platt, platt_probability
 from seqsim.scorer.candidates import candidate_pairs
@@ -68,7 +68,8 @@ class TrainSettings:
 
 def training_data_sha256(store: SequenceStore, hits: pd.DataFrame, labels: PairLabels) -> str:
     digest = hashlib.sha256(store.codes_sha256().encode())
-    digest.update(pd.util.hash_pandas_object(hits[["query", "target", "raw"]], index=False).values)
+    hashed = pd.util.hash_pandas_object(hits[["query", "target", "raw"]], index=False)
+    digest.update(hashed.to_numpy().tobytes())
     for array in (labels.group, labels.same, labels.fold, labels.keys, labels.values):
         if array is not None:
             digest.update(np.ascontiguousarray(array).tobytes())
@@ -223,7 +224,7 @@ def _train_embeddings(
     )
     model.encoder.load_state_dict(encoder.state_dict())
     model.cosine.load_state_dict(cosine.state_dict())
-    if classes is not None:
+    if classes is not None and model.classes is not None:
         model.classes.load_state_dict(classes.state_dict())
     return torch.from_numpy(embed_sequences(model.encoder, store)), encoder_loss
 
@@ -284,6 +285,8 @@ def _fit_head(
             stale += 1
             if stale >= settings.patience:
                 break
+    if best_state is None:
+        raise SeqsimError("pair head training diverged: its held-out loss was never finite")
     head.load_state_dict(best_state)
     head.eval()
     return float(best_loss)

@@ -272,8 +272,8 @@ def _query_hits(search: _Search, query: int, picked: np.ndarray, raw: np.ndarray
     target_lengths = targets.lengths
     db_length, n_targets = int(target_lengths.sum()), targets.n_sequences
     query_codes = search.queries.sequence_codes(query)
-    expect = evalue(raw, query_codes.size, db_length, n_targets, search.params)
-    reverse = evalue(raw, target_lengths[picked], db_length, n_targets, search.params)
+    expect = np.asarray(evalue(raw, query_codes.size, db_length, n_targets, search.params))
+    reverse = np.asarray(evalue(raw, target_lengths[picked], db_length, n_targets, search.params))
     if hit_filter.exhaustive:
         keep = np.arange(picked.size)
     else:

@@ -55,19 +55,18 @@ class KmerPrefilterSettings:
         k = self.k or k
         if threshold is None:  # DNA: exact k-mers
             threshold = k * int(scheme.matrix[0, 0])
-        resolved = KmerPrefilterSettings(
+        letters = _standard_letters(alphabet)
+        if k < 2 or letters**k > 2**28:
+            raise ConfigError(
+                f"prefilter k = {k} is out of range for {alphabet}: "
+                f"use 2..{int(28 / np.log2(letters))}"
+            )
+        return KmerPrefilterSettings(
             k,
             self.threshold if self.threshold is not None else threshold,
             self.min_diagonal_score if self.min_diagonal_score is not None else diagonal,
             self.short_length,
         )
-        letters = _standard_letters(alphabet)
-        if resolved.k < 2 or letters**resolved.k > 2**28:
-            raise ConfigError(
-                f"prefilter k = {resolved.k} is out of range for {alphabet}: "
-                f"use 2..{int(28 / np.log2(letters))}"
-            )
-        return resolved
 
 
 # Alphabet -> (k, neighbourhood threshold, diagonal score); None: exact k-mers.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -61,8 +62,8 @@ def blast_table(
     length = hits["length"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         fident = np.where(length > 0, hits["nident"] / np.maximum(length, 1), 0.0)
-        shorter = np.minimum(hits["qlen"], hits["tlen"]).to_numpy()
-        derived = {
+        shorter = np.minimum(hits["qlen"].to_numpy(), hits["tlen"].to_numpy())
+        derived: dict[str, Any] = {
             "fident": fident,
             "shorter_ident": np.where(shorter > 0, hits["nident"] / np.maximum(shorter, 1), 0.0),
             "qcov": (hits["qend"] - hits["qstart"] + (hits["qstart"] > 0)) / hits["qlen"],

@@ -13,11 +13,11 @@ import gzip
 import lzma
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
@@ -25,7 +25,11 @@ from seqsim.errors import InputError
 
 __all__ = ["FastaRecord", "iter_fasta", "locate_residues"]
 
-_COMPRESSED = {b"\x1f\x8b": gzip.open, b"BZh": bz2.open, b"\xfd7zXZ\x00": lzma.open}
+_COMPRESSED: dict[bytes, Callable[..., Any]] = {
+    b"\x1f\x8b": gzip.open,
+    b"BZh": bz2.open,
+    b"\xfd7zXZ\x00": lzma.open,
+}
 _READABLE = "gzip, bzip2 and xz are read directly"
 _UNSUPPORTED = {
     b"PK\x03\x04": f"a zip archive (unzip it first; {_READABLE})",

@@ -109,8 +109,8 @@ def sensitivity_to_first_fp(hits: pd.DataFrame, labels: pd.DataFrame) -> Sensiti
     }  # an unlabelled target matches nothing: a false positive
     # Rows before the query's first false positive (another fold, or unlabelled).
     false_positive = pd.Series(~same["fold"], index=ranked.index)
-    before = false_positive.groupby(ranked["query"].to_numpy(), sort=False).cumsum() == 0
-    before = before.to_numpy()
+    first_fp_count = false_positive.groupby(ranked["query"].to_numpy(), sort=False).cumsum()
+    before = (first_fp_count == 0).to_numpy()
     per_row = pd.DataFrame(
         {
             "query": ranked["query"].to_numpy(),

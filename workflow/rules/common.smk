@@ -9,6 +9,7 @@ REPO = Path(workflow.basedir)
 sys.path.insert(0, str(REPO))
 from seqsim.config import validate_config  # noqa: E402
 from seqsim.errors import ConfigError  # noqa: E402
+from seqsim.feature_names import ALIGNMENT_FEATURES  # noqa: E402
 
 # Stops the run before any job starts, naming the offending key.
 try:
@@ -51,7 +52,7 @@ def optional(flag, value):
 
 
 def prefilter_options(search):
-    """`seqsim search` options for the config's `align` prefilter settings."""
+    """`seqsim search` options for the config's `search` prefilter settings."""
     options = [f"--prefilter {search['prefilter']}"]
     if search["prefilter"] == "ungapped":
         options.append(optional("--min-ungapped", search["min_ungapped"]))
@@ -65,15 +66,12 @@ def prefilter_options(search):
     return " ".join(option for option in options if option)
 
 
-# Pair features computed by the `search` rule; the others come from k-mers.
-ALIGNMENT_FEATURES = ("score_ratio", "fident", "shorter_ident")
-
-
 def similarity_pairs():
-    """The pair tables holding the configured similarity feature."""
+    """The pair tables holding the configured similarity feature: the search's
+    for alignment features, the k-mer pair tables for the others."""
     if config["similarity"]["feature"] in ALIGNMENT_FEATURES:
-        return ALIGN_PAIRS
-    return PAIR_BLOCKS
+        return SEARCH_PAIRS
+    return KMER_PAIRS
 
 
 def scorer_labels():
@@ -93,7 +91,7 @@ def scorer_outputs():
 
 def final_outputs():
     return scorer_outputs() + [
-        f"{RESULTS}/alignments/hits.tsv",
+        f"{RESULTS}/search/hits.tsv",
         f"{RESULTS}/matrix/similarity.npy",
         f"{RESULTS}/matrix/similarity.tsv",
         f"{RESULTS}/matrix/distance.phy",

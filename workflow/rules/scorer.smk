@@ -1,6 +1,6 @@
 # Learns the homology scorer from the configured labelled sequences (the
 # bundled example by default): their own all-vs-all, then encoder and head.
-rule train_scorer:
+rule train:
     input:
         sequences=config["scorer"]["sequences"],
         labels=scorer_labels(),
@@ -19,7 +19,7 @@ rule train_scorer:
         seed=config["scorer"]["seed"],
         encoder_steps=config["scorer"]["encoder_steps"],
     log:
-        f"{LOGS}/scorer/train.log",
+        f"{LOGS}/train/train.log",
     threads: 2
     conda:
         CONDA_ENV
@@ -32,18 +32,18 @@ rule train_scorer:
 
 # Every candidate pair of the inputs (a hit, or a path through intermediates)
 # with its calibrated homology probability, from the search blocks' hits.
-rule score_candidates:
+rule score:
     input:
         store=STORE_FILES,
-        hits=expand(f"{RESULTS}/alignments/hits_block_{{block}}.parquet", block=BLOCKS),
-        model=rules.train_scorer.output.model,
+        hits=expand(f"{RESULTS}/search/hits_block_{{block}}.parquet", block=BLOCKS),
+        model=rules.train.output.model,
     output:
         f"{RESULTS}/scorer/scored_pairs.tsv",
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
     log:
-        f"{LOGS}/scorer/score.log",
+        f"{LOGS}/score/score.log",
     threads: 2
     conda:
         CONDA_ENV
@@ -57,7 +57,7 @@ rule score_candidates:
 rule embed:
     input:
         store=STORE_FILES,
-        model=rules.train_scorer.output.model,
+        model=rules.train.output.model,
     output:
         embeddings=f"{RESULTS}/scorer/embeddings.parquet",
         neighbours=f"{RESULTS}/scorer/neighbours.tsv",
@@ -66,7 +66,7 @@ rule embed:
         store=folder_of("store"),
         top_k=config["scorer"]["neighbours"],
     log:
-        f"{LOGS}/scorer/embed.log",
+        f"{LOGS}/embed/embed.log",
     threads: 2
     conda:
         CONDA_ENV

@@ -1,4 +1,4 @@
-ALIGN = config["align"]
+SEARCH = config["search"]
 
 
 # One job per block of query rows, each against every sequence.
@@ -6,14 +6,14 @@ rule search:
     input:
         store=STORE_FILES,
     output:
-        hits=f"{RESULTS}/alignments/hits_block_{{block}}.parquet",
-        pairs=f"{RESULTS}/alignments/pairs_block_{{block}}.parquet",
+        hits=f"{RESULTS}/search/hits_block_{{block}}.parquet",
+        pairs=f"{RESULTS}/search/pairs_block_{{block}}.parquet",
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
         n_blocks=len(BLOCKS),
         scoring=" ".join(
-            optional(f"--{key.replace('_', '-')}", ALIGN[key])
+            optional(f"--{key.replace('_', '-')}", SEARCH[key])
             for key in (
                 "matrix",
                 "match_score",
@@ -22,9 +22,9 @@ rule search:
                 "extend_gap_score",
             )
         ),
-        max_evalue=ALIGN["max_evalue"],
-        exhaustive="--exhaustive" if ALIGN["exhaustive"] else "",
-        prefilter=prefilter_options(ALIGN),
+        max_evalue=SEARCH["max_evalue"],
+        exhaustive="--exhaustive" if SEARCH["exhaustive"] else "",
+        prefilter=prefilter_options(SEARCH),
     log:
         f"{LOGS}/search/block_{{block}}.log",
     wildcard_constraints:
@@ -42,13 +42,13 @@ rule search:
 rule tabulate_hits:
     input:
         store=STORE_FILES,
-        hits=expand(f"{RESULTS}/alignments/hits_block_{{block}}.parquet", block=BLOCKS),
+        hits=expand(f"{RESULTS}/search/hits_block_{{block}}.parquet", block=BLOCKS),
     output:
-        f"{RESULTS}/alignments/hits.tsv",
+        f"{RESULTS}/search/hits.tsv",
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
-        extra=",".join(ALIGN["extra_columns"]),
+        extra=",".join(SEARCH["extra_columns"]),
     log:
         f"{LOGS}/tabulate_hits/tabulate_hits.log",
     conda:
@@ -58,4 +58,4 @@ rule tabulate_hits:
         " --extra-columns '{params.extra}' -o {output:q} 2> {log:q}"
 
 
-ALIGN_PAIRS = expand(f"{RESULTS}/alignments/pairs_block_{{block}}.parquet", block=BLOCKS)
+SEARCH_PAIRS = expand(f"{RESULTS}/search/pairs_block_{{block}}.parquet", block=BLOCKS)

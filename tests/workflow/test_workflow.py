@@ -63,7 +63,7 @@ def test_pipeline_covers_every_input_sequence(tmp_path):
     rejected = pd.read_csv(results / "rejected.tsv", sep="\t")
     assert rejected["id"].tolist() == ["bad"]
     assert (tmp_path / "logs" / "search" / "block_2.log").read_text().strip()
-    hits = pd.read_csv(results / "alignments" / "hits.tsv", sep="\t", header=None)
+    hits = pd.read_csv(results / "search" / "hits.tsv", sep="\t", header=None)
     assert set(hits[0]) <= set(kept) and len(hits.columns) == 12 + 6
     # Every 80-residue sequence finds itself first ("tiny" ties with other MK matches).
     first = hits[hits[0] != "tiny"].groupby(0, sort=False).head(1)

@@ -6,14 +6,13 @@ import bz2
 import gzip
 import lzma
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from seqsim.cli import main
 from seqsim.errors import InputError
 from seqsim.sequences.ingest import check_id, ingest_fasta
-from seqsim.sequences.store import read_store, write_store
+from seqsim.sequences.store import read_store
 
 PROTEIN = ">p1 first protein\nMKVLAAGIWQQRRSTE\n>p2\nMKVLAAGIWQ\nQRRSTE\n"
 
@@ -93,22 +92,6 @@ def test_alphabet_override(fasta):
     store = ingest_fasta([fasta(">a\nACGTACGTACGTACGT\n")], alphabet="protein").store
     assert store.alphabet == "protein"
     assert store.sequence(0) == "ACGTACGTACGTACGT"
-
-
-def test_store_round_trip(fasta, tmp_path):
-    store = ingest_fasta([fasta(PROTEIN)]).store
-    write_store(store, tmp_path / "store")
-    again = read_store(tmp_path / "store")
-    assert np.array_equal(again.codes, store.codes)
-    assert again.ids == store.ids and again.alphabet == store.alphabet
-
-
-def test_store_parts_that_disagree_are_refused(fasta, tmp_path):
-    store = ingest_fasta([fasta(PROTEIN)]).store
-    write_store(store, tmp_path / "store")
-    np.save(tmp_path / "store" / "codes.npy", store.codes[:-1])
-    with pytest.raises(InputError, match="disagree"):
-        read_store(tmp_path / "store")
 
 
 # ---- bad input: whole files ----------------------------------------------

@@ -28,7 +28,9 @@ from seqsim.validation.simulate import (
     true_identity,
 )
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "resources" / "example"
+from conftest import REPO
+
+EXAMPLE = REPO / "resources" / "example"
 ALPHABETS = {"protein": AMINO_ACIDS, "dna": NUCLEOTIDES}
 
 

@@ -25,7 +25,7 @@ rule score_pairs:
     input:
         rules.count_kmers.output,
     output:
-        f"{RESULTS}/pairs/block_{{block}}.parquet",
+        f"{RESULTS}/kmers/pairs_block_{{block}}.parquet",
     params:
         seqsim=SEQSIM,
         n_blocks=len(BLOCKS),
@@ -41,4 +41,4 @@ rule score_pairs:
         " --n-blocks {params.n_blocks} --min-shared {params.min_shared} -o {output:q} 2> {log:q}"
 
 
-PAIR_BLOCKS = expand(f"{RESULTS}/pairs/block_{{block}}.parquet", block=BLOCKS)
+KMER_PAIRS = expand(f"{RESULTS}/kmers/pairs_block_{{block}}.parquet", block=BLOCKS)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from seqsim.errors import ConfigError
-from seqsim.io import write_table
-from seqsim.kmers.pairs import KMER_PAIR_COLUMNS, score_pairs
 from seqsim.kmers.profiles import (
     KMER_BASE,
     REDUCED_ALPHABETS,
@@ -17,13 +14,10 @@ from seqsim.kmers.profiles import (
     read_profiles,
     write_profiles,
 )
-from seqsim.matrix.pair_tables import read_pairs
 from seqsim.sequences.alphabet import get_alphabet
 
 from conftest import make_store
-from oracles import kmer_counter, pair_features
-
-STANDARD = {"protein": "ARNDCQEGHILKMFPSTWYV", "dna": "ACGT"}
+from oracles import STANDARD, kmer_counter
 
 
 def decode_kmer(value: int, k: int, alphabet: str) -> str:
@@ -92,70 +86,6 @@ def test_profiles_round_trip(tmp_path):
     again = read_profiles(tmp_path / "p.npz")
     assert again.k == 2 and again.alphabet == "protein"
     assert np.array_equal(again.values, profiles.values)
-
-
-def random_family_sequences(seed: int, n: int, length: int) -> list[str]:
-    """Mutated copies of a few ancestors, so that pairs share k-mers."""
-    rng = np.random.default_rng(seed)
-    letters = np.array(list(STANDARD["protein"]))
-    ancestors = [rng.choice(letters, length) for _ in range(3)]
-    out = []
-    for i in range(n):
-        seq = ancestors[i % 3].copy()
-        mutate = rng.random(length) < 0.3
-        seq[mutate] = rng.choice(letters, mutate.sum())
-        out.append("".join(seq[: rng.integers(length // 2, length)]))
-    return out
-
-
-def test_pair_features_match_oracle_for_every_pair():
-    sequences = random_family_sequences(1, 25, 60)
-    profiles = count_kmers(make_store(sequences, "protein"), k=2)
-    pairs = score_pairs(profiles)
-    assert list(pairs.columns) == KMER_PAIR_COLUMNS
-    counters = [kmer_counter(s, 2, STANDARD["protein"]) for s in sequences]
-    found = {(int(row.query), int(row.target)): row for row in pairs.itertuples()}
-    assert len(found) == len(pairs)  # each pair once
-    for i in range(len(sequences)):
-        for j in range(i + 1, len(sequences)):
-            expected = pair_features(counters[i], counters[j])
-            if expected["n_shared"] == 0:
-                assert (i, j) not in found
-                continue
-            row = found[(i, j)]
-            assert row.n_shared == expected["n_shared"]
-            for name in ("jaccard", "containment", "containment_query", "containment_target",
-                         "cosine"):  # fmt: skip
-                assert getattr(row, name) == pytest.approx(expected[name], rel=1e-6)
-    assert (pairs["query"] < pairs["target"]).all()
-
-
-@pytest.mark.parametrize("n_blocks", [2, 3, 7, 40])
-def test_blocks_partition_the_pairs(n_blocks):
-    profiles = count_kmers(make_store(random_family_sequences(2, 30, 50), "protein"), k=2)
-    whole = score_pairs(profiles)
-    parts = pd.concat(
-        [score_pairs(profiles, block=b, n_blocks=n_blocks, chunk_size=4) for b in range(n_blocks)]
-    )
-    parts = parts.sort_values(["query", "target"], ignore_index=True)
-    pd.testing.assert_frame_equal(parts, whole)
-
-
-def test_min_shared_drops_weak_pairs():
-    profiles = count_kmers(make_store(random_family_sequences(3, 20, 50), "protein"), k=2)
-    pairs = score_pairs(profiles, min_shared=5)
-    assert (pairs["n_shared"] >= 5).all()
-    everything = score_pairs(profiles)
-    assert len(pairs) == int((everything["n_shared"] >= 5).sum())
-
-
-def test_pair_tables_round_trip(tmp_path):
-    profiles = count_kmers(make_store(random_family_sequences(4, 10, 40), "protein"), k=2)
-    paths = []
-    for block in range(3):
-        paths.append(tmp_path / f"b{block}.parquet")
-        write_table(score_pairs(profiles, block=block, n_blocks=3), paths[-1])
-    pd.testing.assert_frame_equal(read_pairs(paths), score_pairs(profiles))
 
 
 def test_profiles_file_bytes_are_reproducible(tmp_path):

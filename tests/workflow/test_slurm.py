@@ -6,7 +6,7 @@ otherwise (fails instead when SEQSIM_REQUIRE_SLURM is set, as CI does). For a
 one-node cluster on localhost (as root):
 
     .ci/slurm/start_local_slurm.sh
-    pytest tests/test_slurm.py -q -p no:cacheprovider -rs
+    pytest tests/workflow/test_slurm.py -q -p no:cacheprovider -rs
     .ci/slurm/stop_local_slurm.sh
 
 The run's outputs must be byte-identical to a local `snakemake --cores 2` run.
@@ -37,7 +37,7 @@ TIMEOUT_S = 900  # the whole SLURM run; the example takes about 2 minutes on one
 FINAL_OUTPUTS = [
     "results/scorer/scored_pairs.tsv",
     "results/scorer/reliability.png",
-    "results/alignments/hits.tsv",
+    "results/search/hits.tsv",
     "results/matrix/similarity.npy",
     "results/matrix/similarity.tsv",
     "results/matrix/distance.phy",
@@ -49,7 +49,7 @@ FINAL_OUTPUTS = [
 # Rules of the default config's DAG that must run as SLURM jobs (`all` runs locally).
 SLURM_RULES = {
     "ingest", "search", "tabulate_hits", "similarity_matrix", "cluster",
-    "train_scorer", "score_candidates",
+    "train", "score",
 }  # fmt: skip
 SUBMITTED = re.compile(r"Job \d+ has been submitted with SLURM jobid (\d+) \(log: (.+?)\)\.")
 

@@ -23,6 +23,9 @@ from seqsim.alignment.statistics import (
     ungapped_karlin_altschul,
 )
 from seqsim.errors import ConfigError
+from seqsim.search_engine.engine import HitFilter, search_hits
+
+from conftest import make_store
 
 BLOSUM62_11_1 = GAPPED_PARAMETERS["BLOSUM62", -12, -1]
 
@@ -201,7 +204,17 @@ def test_all_vs_all_evalue_is_not_symmetric_but_bit_score_is():
     forward = evalue(120, 100, n, big_n, params)
     backward = evalue(120, 400, n, big_n, params)
     assert backward > 3 * forward
-    assert bit_score(120, params) == bit_score(120, params)
+    # The bit score depends on the raw score alone: (lambda S - ln K) / ln 2,
+    # with BLAST's published lambda 0.267 and K 0.041 for BLOSUM62 11/1.
+    assert bit_score(120, params) == pytest.approx((0.267 * 120 - math.log(0.041)) / math.log(2))
+    # And in a real search, both directions of a pair of different lengths
+    # have one raw and bit score but different E-values.
+    store = make_store(["MKVLAAGIWHEQRSTYLDKFGHRE" * 3, "MKVLAAGIWHEQRSTYLDKFGHRE"], "protein")
+    hits = search_hits(store, store, scoring_scheme("protein"), HitFilter(exhaustive=True))
+    pair = hits[hits["query"] != hits["target"]].set_index("query")
+    assert pair.loc[0, "raw"] == pair.loc[1, "raw"] > 0
+    assert pair.loc[0, "bitscore"] == pair.loc[1, "bitscore"]
+    assert pair.loc[0, "evalue"] > 2 * pair.loc[1, "evalue"]
 
 
 @pytest.mark.parametrize("name", sorted(UNGAPPED_PARAMETERS))
