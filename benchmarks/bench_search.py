@@ -1,5 +1,5 @@
 """All-vs-all homology search on SCOPe40: sensitivity up to the first false
-positive (Foldseek semantics, see seqsim/evaluate.py), wall time and peak
+positive (Foldseek semantics, see seqsim/validation/evaluate.py), wall time and peak
 memory of seqsim and the reference tools, run side by side on the same set.
 
 Usage:

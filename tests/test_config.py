@@ -28,6 +28,15 @@ def test_misspelled_key_is_named_with_a_suggestion():
     assert "'cluster' is a required property" in message
 
 
+def test_renamed_section_says_its_new_name():
+    config = default_config()
+    config["align"] = config.pop("search")
+    with pytest.raises(ConfigError, match="config key 'align' is not allowed"):
+        validate_config(config, SCHEMA)
+    with pytest.raises(ConfigError, match="it was renamed 'search'"):
+        validate_config(config, SCHEMA)
+
+
 def test_misspelled_nested_key():
     config = default_config()
     config["kmers"]["canonicl"] = True
@@ -43,8 +52,8 @@ def test_misspelled_nested_key():
         ("cluster", "min_similarity", 1.5, "config key 'cluster.min_similarity': 1.5 is greater"),
         ("cluster", "method", "kmeans", "config key 'cluster.method': 'kmeans' is not one of"),
         (None, "on_invalid", "ignore", "config key 'on_invalid': 'ignore' is not one of"),
-        ("align", "prefilter", "mmseqs", "config key 'align.prefilter': 'mmseqs' is not one of"),
-        ("align", "min_ungapped", 200, "config key 'align.min_ungapped': 200 is greater"),
+        ("search", "prefilter", "mmseqs", "config key 'search.prefilter': 'mmseqs' is not one of"),
+        ("search", "min_ungapped", 200, "config key 'search.min_ungapped': 200 is greater"),
     ],
 )
 def test_wrong_values_are_named(section, key, value, expected):

@@ -77,98 +77,43 @@ def _diagonal_score(query, target, diagonal, matrix):
 
 
 @numba.jit(**JIT_OPTIONS)
-def _candidates(
-    query_codes, query_offsets, query_self, target_codes, target_offsets, target_ids,
-    word_offsets, entry_sequence, entry_position, k, base, matrix, sorted_letters,
-    sorted_scores, threshold, min_diagonal_score,
-):  # fmt: skip
+def _candidates(queries, targets, index, neighbourhood, k, base, matrix, min_diagonal_score):
     """Candidate targets of each query (CSR over queries).
 
-    Each query k-mer (a window of codes < ``base``) is expanded to every word
-    scoring >= ``threshold`` against it under ``matrix`` (``sorted_letters[a]``
-    lists letters by decreasing score ``sorted_scores[a]`` against ``a``), and
-    the words are looked up in the index. A diagonal of a target with at
-    least two such hits has its best ungapped segment scored; the target is a
-    candidate when one reaches ``min_diagonal_score``. The rule is symmetric
-    (the matrix is): a pair is a candidate whichever sequence is the query.
+    ``queries`` is ``(codes, offsets, self_index)``, ``targets`` is ``(codes,
+    offsets, ids)``, ``index`` the ``(word_offsets, entry_sequence,
+    entry_position)`` of :func:`_build_index` over the targets, and
+    ``neighbourhood`` is ``(sorted_letters, sorted_scores, threshold)``:
+    ``sorted_letters[a]`` lists letters by decreasing score
+    ``sorted_scores[a]`` against ``a`` under ``matrix``.
 
-    ``query_self[q]`` >= 0 marks an all-vs-all: target slots whose id
-    ``target_ids[slot]`` (ascending) is <= that store index are skipped, so
-    each unordered pair is considered once (from its smaller index); -1 keeps
+    Each query k-mer (a window of codes < ``base``) is expanded to every word
+    scoring >= ``threshold`` against it, and the words are looked up in the
+    index (:func:`_seed_hits`). A diagonal of a target with at least two such
+    hits has its best ungapped segment scored; the target is a candidate when
+    one reaches ``min_diagonal_score`` (:func:`_best_diagonals`). The rule is
+    symmetric (the matrix is): a pair is a candidate whichever sequence is
+    the query.
+
+    ``self_index[q]`` >= 0 marks an all-vs-all: target slots whose id
+    ``ids[slot]`` (ascending) is <= that store index are skipped, so each
+    unordered pair is considered once (from its smaller index); -1 keeps
     every target. Returns ``(candidate_offsets, candidate_slots,
     candidate_scores)``, slots ascending within each query.
     """
+    query_codes, query_offsets, query_self = queries
     n_queries = query_offsets.size - 1
     candidate_offsets = np.zeros(n_queries + 1, dtype=np.int64)
     capacity = max(1024, 16 * n_queries)
     candidate_slots = np.empty(capacity, dtype=np.int32)
     candidate_scores = np.empty(capacity, dtype=np.int32)
     n_candidates = 0
-    # One key per hit: slot * 2^32 + (diagonal + 2^31); sorted, equal keys are
-    # hits on one diagonal of one target.
     keys = np.empty(1 << 16, dtype=np.int64)
-    letters = np.empty(k, dtype=np.int64)
-    bound = np.empty(k + 1, dtype=np.int64)
-    level_rank = np.empty(k, dtype=np.int64)
-    level_score = np.empty(k + 1, dtype=np.int64)
-    level_value = np.empty(k + 1, dtype=np.int64)
     for q in range(n_queries):
         query = query_codes[query_offsets[q] : query_offsets[q + 1]]
-        self_index = query_self[q]
-        n_keys = 0
-        for position in range(query.size - k + 1):
-            valid = True
-            for j in range(k):
-                letters[j] = query[position + j]
-                if letters[j] >= base:
-                    valid = False
-            if not valid:
-                continue
-            # bound[j]: the most that levels j..k-1 can still add.
-            bound[k] = 0
-            for j in range(k - 1, -1, -1):
-                bound[j] = bound[j + 1] + sorted_scores[letters[j], 0]
-            if bound[0] < threshold:
-                continue
-            # Depth-first enumeration of the neighbourhood words, each level's
-            # letters best first, so the first one under the bound ends the level.
-            level = 0
-            level_rank[0] = 0
-            level_score[0] = 0
-            level_value[0] = 0
-            while level >= 0:
-                rank = level_rank[level]
-                if rank >= base:
-                    level -= 1
-                    continue
-                score = level_score[level] + sorted_scores[letters[level], rank]
-                if score + bound[level + 1] < threshold:
-                    level -= 1
-                    continue
-                level_rank[level] = rank + 1
-                value = level_value[level] * base + sorted_letters[letters[level], rank]
-                if level < k - 1:
-                    level += 1
-                    level_rank[level] = 0
-                    level_score[level] = score
-                    level_value[level] = value
-                    continue
-                first = word_offsets[value]
-                last = word_offsets[value + 1]
-                if n_keys + last - first > keys.size:
-                    grown = np.empty(2 * (n_keys + last - first), dtype=np.int64)
-                    grown[:n_keys] = keys[:n_keys]
-                    keys = grown
-                # Entries run by ascending slot (and target id): read them from
-                # the end, so that an all-vs-all stops at the query's own index.
-                for entry in range(last - 1, first - 1, -1):
-                    slot = entry_sequence[entry]
-                    if target_ids[slot] <= self_index:
-                        break
-                    diagonal = entry_position[entry] - position
-                    keys[n_keys] = (np.int64(slot) << 32) + diagonal + 2**31
-                    n_keys += 1
-        hits = np.sort(keys[:n_keys])
+        keys, n_keys = _seed_hits(
+            query, query_self[q], keys, targets[2], index, neighbourhood, k, base
+        )
         if n_candidates + n_keys // 2 + 1 > capacity:
             capacity = 2 * (n_candidates + n_keys // 2 + 1)
             grown_slots = np.empty(capacity, dtype=np.int32)
@@ -177,23 +122,107 @@ def _candidates(
             grown_scores[:n_candidates] = candidate_scores[:n_candidates]
             candidate_slots = grown_slots
             candidate_scores = grown_scores
-        run_start = 0
-        best = -1
-        for h in range(n_keys + 1 if n_keys else 0):
-            if h < n_keys and hits[h] == hits[run_start]:
-                continue
-            # hits[run_start:h] share one target and diagonal.
-            slot = hits[run_start] >> 32
-            if h - run_start >= 2:
-                diagonal = (hits[run_start] & 0xFFFFFFFF) - 2**31
-                target = target_codes[target_offsets[slot] : target_offsets[slot + 1]]
-                best = max(best, _diagonal_score(query, target, diagonal, matrix))
-            if h == n_keys or hits[h] >> 32 != slot:
-                if best >= min_diagonal_score:
-                    candidate_slots[n_candidates] = slot
-                    candidate_scores[n_candidates] = best
-                    n_candidates += 1
-                best = -1
-            run_start = h
+        n_candidates = _best_diagonals(
+            query, np.sort(keys[:n_keys]), targets, matrix, min_diagonal_score,
+            candidate_slots, candidate_scores, n_candidates,
+        )  # fmt: skip
         candidate_offsets[q + 1] = n_candidates
     return candidate_offsets, candidate_slots[:n_candidates], candidate_scores[:n_candidates]
+
+
+@numba.jit(**JIT_OPTIONS)
+def _seed_hits(query, self_index, keys, target_ids, index, neighbourhood, k, base):
+    """The index hits of every neighbourhood word of ``query``'s k-mers, as
+    keys ``slot * 2^32 + (diagonal + 2^31)`` in ``keys[:n]`` (grown when
+    needed): sorted, equal keys are hits on one diagonal of one target.
+    Returns ``(keys, n)``."""
+    word_offsets, entry_sequence, entry_position = index
+    sorted_letters, sorted_scores, threshold = neighbourhood
+    letters = np.empty(k, dtype=np.int64)
+    bound = np.empty(k + 1, dtype=np.int64)
+    level_rank = np.empty(k, dtype=np.int64)
+    level_score = np.empty(k + 1, dtype=np.int64)
+    level_value = np.empty(k + 1, dtype=np.int64)
+    n_keys = 0
+    for position in range(query.size - k + 1):
+        valid = True
+        for j in range(k):
+            letters[j] = query[position + j]
+            if letters[j] >= base:
+                valid = False
+        if not valid:
+            continue
+        # bound[j]: the most that levels j..k-1 can still add.
+        bound[k] = 0
+        for j in range(k - 1, -1, -1):
+            bound[j] = bound[j + 1] + sorted_scores[letters[j], 0]
+        if bound[0] < threshold:
+            continue
+        # Depth-first enumeration of the neighbourhood words, each level's
+        # letters best first, so the first one under the bound ends the level.
+        level = 0
+        level_rank[0] = 0
+        level_score[0] = 0
+        level_value[0] = 0
+        while level >= 0:
+            rank = level_rank[level]
+            if rank >= base:
+                level -= 1
+                continue
+            score = level_score[level] + sorted_scores[letters[level], rank]
+            if score + bound[level + 1] < threshold:
+                level -= 1
+                continue
+            level_rank[level] = rank + 1
+            value = level_value[level] * base + sorted_letters[letters[level], rank]
+            if level < k - 1:
+                level += 1
+                level_rank[level] = 0
+                level_score[level] = score
+                level_value[level] = value
+                continue
+            first = word_offsets[value]
+            last = word_offsets[value + 1]
+            if n_keys + last - first > keys.size:
+                grown = np.empty(2 * (n_keys + last - first), dtype=np.int64)
+                grown[:n_keys] = keys[:n_keys]
+                keys = grown
+            # Entries run by ascending slot (and target id): read them from
+            # the end, so that an all-vs-all stops at the query's own index.
+            for entry in range(last - 1, first - 1, -1):
+                slot = entry_sequence[entry]
+                if target_ids[slot] <= self_index:
+                    break
+                diagonal = entry_position[entry] - position
+                keys[n_keys] = (np.int64(slot) << 32) + diagonal + 2**31
+                n_keys += 1
+    return keys, n_keys
+
+
+@numba.jit(**JIT_OPTIONS)
+def _best_diagonals(query, hits, targets, matrix, min_diagonal_score, slots, scores, n):
+    """Append to ``slots``/``scores`` (from position ``n``, room assured) each
+    target of the sorted seed ``hits`` whose best ungapped segment on a
+    diagonal with two or more hits reaches ``min_diagonal_score``; returns
+    the new count."""
+    target_codes, target_offsets, _ = targets
+    n_keys = hits.size
+    run_start = 0
+    best = -1
+    for h in range(n_keys + 1 if n_keys else 0):
+        if h < n_keys and hits[h] == hits[run_start]:
+            continue
+        # hits[run_start:h] share one target and diagonal.
+        slot = hits[run_start] >> 32
+        if h - run_start >= 2:
+            diagonal = (hits[run_start] & 0xFFFFFFFF) - 2**31
+            target = target_codes[target_offsets[slot] : target_offsets[slot + 1]]
+            best = max(best, _diagonal_score(query, target, diagonal, matrix))
+        if h == n_keys or hits[h] >> 32 != slot:
+            if best >= min_diagonal_score:
+                slots[n] = slot
+                scores[n] = best
+                n += 1
+            best = -1
+        run_start = h
+    return n

@@ -142,11 +142,11 @@ class KmerIndex:
         query_self = query_indices if all_vs_all else np.full(query_indices.size, -1, np.int64)
         s = self.settings
         offsets, slots, _ = _candidates(
-            query_codes, query_offsets, query_self,
-            self.target_codes, self.target_offsets, self.targets, self.word_offsets,
-            self.entry_sequence, self.entry_position, s.k, self.base,
-            self.scheme.matrix.astype(np.int64), self.sorted_letters, self.sorted_scores,
-            s.threshold, s.min_diagonal_score,
+            (query_codes, query_offsets, query_self),
+            (self.target_codes, self.target_offsets, self.targets),
+            (self.word_offsets, self.entry_sequence, self.entry_position),
+            (self.sorted_letters, self.sorted_scores, np.int64(s.threshold)),
+            s.k, self.base, self.scheme.matrix.astype(np.int64), s.min_diagonal_score,
         )  # fmt: skip
         found = self.targets[slots]
         rows = []

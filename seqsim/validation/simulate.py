@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -707,117 +707,27 @@ def simulate_families(params: SimulationParams) -> SimulatedFamilies:
         Shuffled FASTA records with neutral ids, their labels, and the true
         identity statistics of each family and superfamily.
     """
-    rng = np.random.default_rng(params.seed)
-    model = model_for(params.alphabet, kappa=params.kappa)
-    rates = gamma_rates(params.gamma_alpha, params.gamma_categories)
-    counter = SiteCounter()
-    branch = functools.partial(
-        evolve_branch,
-        model=model,
-        rates=rates,
-        rng=rng,
-        indel_rate=params.indel_rate,
-        indel_p=1.0 / params.mean_indel_length,
-        max_indel_length=params.max_indel_length,
-        min_length=params.min_length,
-        counter=counter,
-    )
+    sim = _Simulation.start(params)
     n_families = params.n_superfamilies * params.families_per_superfamily
-    targets = rng.permutation(np.linspace(*params.identity_range, num=n_families))
-    total_superfamilies = params.n_superfamilies + params.n_singletons
-    width = max(2, len(str(total_superfamilies)))
-
+    targets = sim.rng.permutation(np.linspace(*params.identity_range, num=n_families))
+    width = max(2, len(str(params.n_superfamilies + params.n_singletons)))
     members: list[tuple[str, str, EvolvingSequence]] = []  # (family, superfamily, seq)
     family_rows: list[dict[str, Any]] = []
     superfamily_rows: list[dict[str, Any]] = []
     for s in range(params.n_superfamilies):
-        superfamily = f"sf{s + 1:0{width}d}"
-        root_length = int(rng.integers(params.length_range[0], params.length_range[1] + 1))
-        root = random_sequence(root_length, model, len(rates), rng, counter)
-        sf_identity = float(rng.uniform(*params.superfamily_identity_range))
-        deep_branch = _distance_for_identity(sf_identity, model, rates) / 2.0
-        groups = []
-        for f in range(params.families_per_superfamily):
-            family = f"{superfamily}.fam{f + 1}"
-            target = float(targets[s * params.families_per_superfamily + f])
-            ancestor = branch(root, deep_branch)
-            n_members = int(
-                rng.integers(params.members_per_family[0], params.members_per_family[1] + 1)
-            )
-            tree = _random_tree(n_members, rng)
-            scale = _solve_scale(tree.pairwise_distances(), target, model, rates)
-            nodes: list[EvolvingSequence] = [ancestor]
-            for node in range(1, len(tree.parent)):
-                nodes.append(branch(nodes[tree.parent[node]], scale * tree.length[node]))
-            group = [nodes[leaf] for leaf in tree.leaves]
-            groups.append(group)
-            members.extend((family, superfamily, seq) for seq in group)
-            mean_id, min_id, max_id = _identity_stats(group)
-            family_rows.append(
-                {
-                    "family": family,
-                    "superfamily": superfamily,
-                    "n_members": n_members,
-                    "mean_length": float(np.mean([len(seq) for seq in group])),
-                    "mean_identity": mean_id,
-                    "min_identity": min_id,
-                    "max_identity": max_id,
-                }
-            )
-        between = _between_family_identity(groups)
-        superfamily_rows.append(
-            {
-                "superfamily": superfamily,
-                "n_families": len(groups),
-                "n_members": sum(len(g) for g in groups),
-                "between_family_identity": between,
-            }
+        per_family = params.families_per_superfamily
+        found = _simulate_superfamily(
+            sim, f"sf{s + 1:0{width}d}", targets[s * per_family : (s + 1) * per_family]
         )
-        within = ", ".join(f"{row['mean_identity']:.2f}" for row in family_rows[-len(groups) :])
-        log.info(
-            "simulate: %s: %d families, %d members; within-family identity %s;"
-            " between-family identity %.2f",
-            superfamily,
-            len(groups),
-            sum(len(g) for g in groups),
-            within,
-            between,
-        )
+        members += found[0]
+        family_rows += found[1]
+        superfamily_rows.append(found[2])
     for k in range(params.n_singletons):
-        superfamily = f"sf{params.n_superfamilies + k + 1:0{width}d}"
-        family = f"{superfamily}.fam1"
-        length = int(rng.integers(params.length_range[0], params.length_range[1] + 1))
-        seq = random_sequence(length, model, len(rates), rng, counter)
-        members.append((family, superfamily, seq))
-        family_rows.append(
-            {
-                "family": family,
-                "superfamily": superfamily,
-                "n_members": 1,
-                "mean_length": float(len(seq)),
-                "mean_identity": float("nan"),
-                "min_identity": float("nan"),
-                "max_identity": float("nan"),
-            }
-        )
-        superfamily_rows.append(
-            {
-                "superfamily": superfamily,
-                "n_families": 1,
-                "n_members": 1,
-                "between_family_identity": float("nan"),
-            }
-        )
-
-    order = rng.permutation(len(members))
-    id_width = max(4, len(str(len(members))))
-    records, label_rows = [], []
-    for k, index in enumerate(order):
-        family, superfamily, seq = members[index]
-        seq_id = f"seq{k + 1:0{id_width}d}"
-        records.append((seq_id, seq.to_string(model.letters)))
-        label_rows.append({"id": seq_id, "family": family, "superfamily": superfamily})
-    labels = pd.DataFrame(label_rows, columns=["id", "family", "superfamily"])
+        found = _simulate_singleton(sim, f"sf{params.n_superfamilies + k + 1:0{width}d}")
+        members += found[0]
+        family_rows += found[1]
+        superfamily_rows.append(found[2])
+    records, labels = _shuffled_records(members, sim)
     families = pd.DataFrame(family_rows).round(
         {"mean_length": 1, "mean_identity": 4, "min_identity": 4, "max_identity": 4}
     )
@@ -835,3 +745,135 @@ def simulate_families(params: SimulationParams) -> SimulatedFamilies:
         superfamilies["between_family_identity"].mean(),
     )
     return SimulatedFamilies(records, labels, families, superfamilies)
+
+
+@dataclass(frozen=True)
+class _Simulation:
+    """One simulation's parameters, random generator, model and branch evolver."""
+
+    params: SimulationParams
+    rng: np.random.Generator
+    model: SubstitutionModel
+    rates: np.ndarray
+    counter: SiteCounter
+    branch: Callable[[EvolvingSequence, float], EvolvingSequence]
+
+    @classmethod
+    def start(cls, params: SimulationParams) -> _Simulation:
+        rng = np.random.default_rng(params.seed)
+        model = model_for(params.alphabet, kappa=params.kappa)
+        rates = gamma_rates(params.gamma_alpha, params.gamma_categories)
+        counter = SiteCounter()
+        branch = functools.partial(
+            evolve_branch,
+            model=model,
+            rates=rates,
+            rng=rng,
+            indel_rate=params.indel_rate,
+            indel_p=1.0 / params.mean_indel_length,
+            max_indel_length=params.max_indel_length,
+            min_length=params.min_length,
+            counter=counter,
+        )
+        return cls(params, rng, model, rates, counter, branch)
+
+    def root(self) -> EvolvingSequence:
+        """A random sequence with a length drawn from the length range."""
+        low, high = self.params.length_range
+        length = int(self.rng.integers(low, high + 1))
+        return random_sequence(length, self.model, len(self.rates), self.rng, self.counter)
+
+
+_Found = tuple[list[tuple[str, str, EvolvingSequence]], list[dict[str, Any]], dict[str, Any]]
+
+
+def _simulate_superfamily(sim: _Simulation, superfamily: str, targets: np.ndarray) -> _Found:
+    """The families of one superfamily: each evolves from the root along a
+    deep branch, then along its own random tree scaled to its target identity."""
+    params, rng = sim.params, sim.rng
+    root = sim.root()
+    sf_identity = float(rng.uniform(*params.superfamily_identity_range))
+    deep_branch = _distance_for_identity(sf_identity, sim.model, sim.rates) / 2.0
+    members: list[tuple[str, str, EvolvingSequence]] = []
+    family_rows, groups = [], []
+    for f, target in enumerate(targets):
+        family = f"{superfamily}.fam{f + 1}"
+        ancestor = sim.branch(root, deep_branch)
+        low, high = params.members_per_family
+        n_members = int(rng.integers(low, high + 1))
+        tree = _random_tree(n_members, rng)
+        scale = _solve_scale(tree.pairwise_distances(), float(target), sim.model, sim.rates)
+        nodes: list[EvolvingSequence] = [ancestor]
+        for node in range(1, len(tree.parent)):
+            nodes.append(sim.branch(nodes[tree.parent[node]], scale * tree.length[node]))
+        group = [nodes[leaf] for leaf in tree.leaves]
+        groups.append(group)
+        members.extend((family, superfamily, seq) for seq in group)
+        mean_id, min_id, max_id = _identity_stats(group)
+        family_rows.append(
+            {
+                "family": family,
+                "superfamily": superfamily,
+                "n_members": n_members,
+                "mean_length": float(np.mean([len(seq) for seq in group])),
+                "mean_identity": mean_id,
+                "min_identity": min_id,
+                "max_identity": max_id,
+            }
+        )
+    between = _between_family_identity(groups)
+    n_members_total = sum(len(g) for g in groups)
+    log.info(
+        "simulate: %s: %d families, %d members; within-family identity %s;"
+        " between-family identity %.2f",
+        superfamily,
+        len(groups),
+        n_members_total,
+        ", ".join(f"{row['mean_identity']:.2f}" for row in family_rows),
+        between,
+    )
+    superfamily_row = {
+        "superfamily": superfamily,
+        "n_families": len(groups),
+        "n_members": n_members_total,
+        "between_family_identity": between,
+    }
+    return members, family_rows, superfamily_row
+
+
+def _simulate_singleton(sim: _Simulation, superfamily: str) -> _Found:
+    """An unrelated sequence: a superfamily of one family of one member."""
+    family = f"{superfamily}.fam1"
+    seq = sim.root()
+    nan = float("nan")
+    family_row = {
+        "family": family,
+        "superfamily": superfamily,
+        "n_members": 1,
+        "mean_length": float(len(seq)),
+        "mean_identity": nan,
+        "min_identity": nan,
+        "max_identity": nan,
+    }
+    superfamily_row = {
+        "superfamily": superfamily,
+        "n_families": 1,
+        "n_members": 1,
+        "between_family_identity": nan,
+    }
+    return [(family, superfamily, seq)], [family_row], superfamily_row
+
+
+def _shuffled_records(
+    members: list[tuple[str, str, EvolvingSequence]], sim: _Simulation
+) -> tuple[list[tuple[str, str]], pd.DataFrame]:
+    """The members in a random order under neutral ids (seq0001...), and their labels."""
+    order = sim.rng.permutation(len(members))
+    id_width = max(4, len(str(len(members))))
+    records, label_rows = [], []
+    for k, index in enumerate(order):
+        family, superfamily, seq = members[index]
+        seq_id = f"seq{k + 1:0{id_width}d}"
+        records.append((seq_id, seq.to_string(sim.model.letters)))
+        label_rows.append({"id": seq_id, "family": family, "superfamily": superfamily})
+    return records, pd.DataFrame(label_rows, columns=["id", "family", "superfamily"])
