@@ -141,6 +141,8 @@ class KmerIndex:
         )
         query_self = query_indices if all_vs_all else np.full(query_indices.size, -1, np.int64)
         s = self.settings
+        if s.threshold is None:
+            raise AssertionError("the index's prefilter settings are resolved")
         offsets, slots, _ = _candidates(
             (query_codes, query_offsets, query_self),
             (self.target_codes, self.target_offsets, self.targets),
