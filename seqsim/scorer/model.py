@@ -20,6 +20,7 @@ from torch import nn
 from seqsim.errors import InputError
 from seqsim.scorer.encoder import SequenceEncoder
 from seqsim.scorer.head import CosineHead, PairHead, embedding_terms, same_class_probability
+from seqsim.scorer.seeding import seeded_torch
 
 KINDS = ("siamese", "features")
 
@@ -97,7 +98,7 @@ def scorer_from_checkpoint(
     try:
         # The initial weights are overwritten: draw them without touching
         # the caller's random state.
-        with torch.random.fork_rng(devices=[]):
+        with seeded_torch(None):
             model = HomologyScorer(metadata["model"], n_codes, len(metadata["features"]))
         model.load_state_dict(state, strict=True)
     except (KeyError, TypeError, ValueError, RuntimeError) as error:

@@ -26,6 +26,7 @@ from seqsim.scorer.encoder import SequenceEncoder
 from seqsim.scorer.head import CosineHead
 from seqsim.scorer.labels import PairLabels
 from seqsim.scorer.loss import pair_loss
+from seqsim.scorer.seeding import seeded_torch
 from seqsim.sequences.store import SequenceStore
 
 log = logging.getLogger("seqsim")
@@ -102,25 +103,13 @@ def train_encoder(
     with the lowest loss on the ``check`` sequences (balanced pair loss, plus
     the class loss). Returns (encoder, cosine head, class layer or None, that loss).
 
-    Torch's random state is seeded with ``seed`` inside
-    :func:`torch.random.fork_rng`: the caller's global state is left as it was."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return _train_encoder(store, labels, fit, check, settings, seed)
-
-
-def _train_encoder(
-    store: SequenceStore,
-    labels: PairLabels,
-    fit: np.ndarray,
-    check: np.ndarray,
-    settings: EncoderSettings,
-    seed: int,
-) -> tuple[SequenceEncoder, CosineHead, nn.Linear | None, float]:
+    ``seed`` draws the initial weights (leaving the caller's torch random
+    state as it was) and the batches."""
     rng = np.random.default_rng(seed)
-    encoder = settings.encoder(_n_codes(store))
-    head = CosineHead()
-    classes = nn.Linear(settings.output_dim, labels.n_top) if labels.n_top else None
+    with seeded_torch(seed):
+        encoder = settings.encoder(_n_codes(store))
+        head = CosineHead()
+        classes = nn.Linear(settings.output_dim, labels.n_top) if labels.n_top else None
     modules = (encoder, head, classes)
     parameters = [p for m in modules if m is not None for p in m.parameters()]
     optimiser = torch.optim.AdamW(

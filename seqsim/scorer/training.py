@@ -36,6 +36,7 @@ from seqsim.scorer.labels import PairLabels, held_out_groups
 from seqsim.scorer.loss import pair_loss
 from seqsim.scorer.model import HomologyScorer
 from seqsim.scorer.scoring import chunked, logits_function, standardise
+from seqsim.scorer.seeding import seeded_torch
 from seqsim.scorer.siamese import EncoderSettings, balanced_loss, batch_pairs, train_encoder
 from seqsim.sequences.alphabet import get_alphabet
 from seqsim.sequences.store import SequenceStore
@@ -98,19 +99,10 @@ def train_scorer(
     :func:`seqsim.search_engine.engine.search_hits`) and pair ``labels``;
     return (state dict, checkpoint metadata).
 
-    Deterministic: torch's random state is seeded with ``settings.seed``
-    inside :func:`torch.random.fork_rng`, so the caller's global state is
-    left as it was."""
+    Deterministic: ``settings.seed`` draws the splits, the initial weights
+    (leaving the caller's torch random state as it was) and the batches."""
     if settings.kind not in ("siamese", "features"):
         raise ConfigError(f"model kind must be siamese or features, not {settings.kind!r}")
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(settings.seed)
-        return _train(store, hits, labels, settings)
-
-
-def _train(
-    store: SequenceStore, hits: pd.DataFrame, labels: PairLabels, settings: TrainSettings
-) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     held_out = held_out_groups(labels.group, settings.validation_fraction, settings.seed)
     pairs, q, t, target = _labelled_candidates(store, hits, labels, held_out, settings)
     head_part, encoder_part = ~held_out, None
@@ -133,7 +125,9 @@ def _train(
                 f"the {name} pairs need both homologs and non-homologs: give more "
                 "labelled sequences (or groups)"
             )
-    model = HomologyScorer(description, get_alphabet(store.alphabet).size, len(SCORER_FEATURES))
+    with seeded_torch(settings.seed):
+        n_codes = get_alphabet(store.alphabet).size
+        model = HomologyScorer(description, n_codes, len(SCORER_FEATURES))
     model_metrics: dict[str, Any] = {}
     embeddings = None
     if encoder_part is not None:
