@@ -6,6 +6,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -141,7 +142,7 @@ def write_profiles(profiles: KmerProfiles, path: str | os.PathLike[str]) -> None
 def _alphabet_name(name: str, path: str | os.PathLike[str]) -> AlphabetName:
     if name not in KMER_BASE:
         raise InputError(path, f"k-mer profiles of an unknown alphabet {name!r}")
-    return name  # type: ignore[return-value]
+    return cast(AlphabetName, name)
 
 
 def read_profiles(path: str | os.PathLike[str]) -> KmerProfiles:

@@ -24,6 +24,7 @@ from seqsim.search_engine.engine import HitFilter, search_hits
 from seqsim.search_engine.pair_tables import alignment_pairs, self_scores
 from seqsim.search_engine.prefilter import KmerPrefilterSettings
 from seqsim.search_engine.tabular import blast_text
+from seqsim.sequences.alphabet import AlphabetName
 from seqsim.sequences.ingest import AlphabetChoice, ingest_fasta
 from seqsim.sequences.load import Sequences, read_sequences
 from seqsim.sequences.store import SequenceStore
@@ -59,9 +60,9 @@ class SearchOptions:
     min_ungapped: int | None = None
     kmer: KmerPrefilterSettings = field(default_factory=KmerPrefilterSettings)
 
-    def scheme(self, alphabet: str) -> ScoringScheme:
+    def scheme(self, alphabet: AlphabetName) -> ScoringScheme:
         return scoring_scheme(
-            alphabet,  # type: ignore[arg-type]
+            alphabet,
             matrix=self.matrix,
             match_score=self.match_score,
             mismatch_score=self.mismatch_score,
