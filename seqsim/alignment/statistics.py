@@ -8,7 +8,8 @@ sequences with n residues in total has the expected number of chance hits
 and the bit score S' = (lambda * S - ln K) / ln 2 (so E = m' * n' * 2^-S').
 lambda, K, H, alpha and beta depend on the substitution matrix and the gap
 scores; for gapped alignments they are estimated by simulation and published
-in NCBI BLAST's ``blast_stat.c``, which :data:`GAPPED_PARAMETERS` copies.
+in NCBI BLAST's ``blast_stat.c``; ``blast_parameters.tsv`` beside this module
+holds them as data, read into :data:`GAPPED_PARAMETERS`.
 
 Length adjustment (edge effect): ``l`` is the integer BLAST computes in
 ``BLAST_ComputeLengthAdjustment`` (Altschul et al. 2001, NAR 29:351): the
@@ -65,6 +66,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -90,126 +92,13 @@ class KarlinAltschul:
         return math.log(self.k)
 
 
-# ---------------------------------------------------------------------------
-# Published gapped parameters.
-#
-# Source: NCBI C++ Toolkit, src/algo/blast/core/blast_stat.c (public domain),
-# github.com/ncbi/ncbi-cxx-toolkit-public, tables blosum45_values,
-# blosum50_values, blosum62_values, blosum80_values, blosum90_values,
-# pam30_values, pam70_values, pam250_values (columns: gap open cost, gap
-# extend cost, decline-to-align, lambda, K, H, alpha, beta, ...) and
-# blastn_values_R_P (columns: gap open, gap extend, lambda, K, H, alpha, beta,
-# theta) for reward R / penalty -P. Copied as printed there; the ungapped
-# rows (INT2_MAX gaps) are in UNGAPPED_PARAMETERS, and blastn's (0, 0) rows
-# (greedy extension with non-affine, often fractional gap costs) are left out.
-#
+# Published parameters: the tables of NCBI BLAST's blast_stat.c, as data in
+# blast_parameters.tsv beside this module (its header gives the source).
 # BLAST states gap *costs*: open o, extend e means a gap of length L costs
 # o + L * e. In Biopython's scores that is open_gap_score = -(o + e),
 # extend_gap_score = -e; the keys below are converted.
-# ---------------------------------------------------------------------------
+PARAMETER_TABLE = "blast_parameters.tsv"
 
-# (open cost, extend cost, lambda, K, H, alpha, beta) as in blast_stat.c.
-_Row = tuple[int, int, float, float, float, float, float]
-_PROTEIN_ROWS: dict[str, list[_Row]] = {
-    "BLOSUM45": [
-        (13, 3, 0.207, 0.049, 0.14, 1.5, -22),
-        (12, 3, 0.199, 0.039, 0.11, 1.8, -34),
-        (11, 3, 0.190, 0.031, 0.095, 2.0, -38),
-        (10, 3, 0.179, 0.023, 0.075, 2.4, -51),
-        (16, 2, 0.210, 0.051, 0.14, 1.5, -24),
-        (15, 2, 0.203, 0.041, 0.12, 1.7, -31),
-        (14, 2, 0.195, 0.032, 0.10, 1.9, -36),
-        (13, 2, 0.185, 0.024, 0.084, 2.2, -45),
-        (12, 2, 0.171, 0.016, 0.061, 2.8, -65),
-        (19, 1, 0.205, 0.040, 0.11, 1.9, -43),
-        (18, 1, 0.198, 0.032, 0.10, 2.0, -43),
-        (17, 1, 0.189, 0.024, 0.079, 2.4, -57),
-        (16, 1, 0.176, 0.016, 0.063, 2.8, -67),
-    ],
-    "BLOSUM50": [
-        (13, 3, 0.212, 0.063, 0.19, 1.1, -16),
-        (12, 3, 0.206, 0.055, 0.17, 1.2, -18),
-        (11, 3, 0.197, 0.042, 0.14, 1.4, -25),
-        (10, 3, 0.186, 0.031, 0.11, 1.7, -34),
-        (9, 3, 0.172, 0.022, 0.082, 2.1, -48),
-        (16, 2, 0.215, 0.066, 0.20, 1.05, -15),
-        (15, 2, 0.210, 0.058, 0.17, 1.2, -20),
-        (14, 2, 0.202, 0.045, 0.14, 1.4, -27),
-        (13, 2, 0.193, 0.035, 0.12, 1.6, -32),
-        (12, 2, 0.181, 0.025, 0.095, 1.9, -41),
-        (19, 1, 0.212, 0.057, 0.18, 1.2, -21),
-        (18, 1, 0.207, 0.050, 0.15, 1.4, -28),
-        (17, 1, 0.198, 0.037, 0.12, 1.6, -33),
-        (16, 1, 0.186, 0.025, 0.10, 1.9, -42),
-        (15, 1, 0.171, 0.015, 0.063, 2.7, -76),
-    ],
-    "BLOSUM62": [
-        (11, 2, 0.297, 0.082, 0.27, 1.1, -10),
-        (10, 2, 0.291, 0.075, 0.23, 1.3, -15),
-        (9, 2, 0.279, 0.058, 0.19, 1.5, -19),
-        (8, 2, 0.264, 0.045, 0.15, 1.8, -26),
-        (7, 2, 0.239, 0.027, 0.10, 2.5, -46),
-        (6, 2, 0.201, 0.012, 0.061, 3.3, -58),
-        (13, 1, 0.292, 0.071, 0.23, 1.2, -11),
-        (12, 1, 0.283, 0.059, 0.19, 1.5, -19),
-        (11, 1, 0.267, 0.041, 0.14, 1.9, -30),
-        (10, 1, 0.243, 0.024, 0.10, 2.5, -44),
-        (9, 1, 0.206, 0.010, 0.052, 4.0, -87),
-    ],
-    "BLOSUM80": [
-        (25, 2, 0.342, 0.17, 0.66, 0.52, -1.6),
-        (13, 2, 0.336, 0.15, 0.57, 0.59, -3),
-        (9, 2, 0.319, 0.11, 0.42, 0.76, -6),
-        (8, 2, 0.308, 0.090, 0.35, 0.89, -9),
-        (7, 2, 0.293, 0.070, 0.27, 1.1, -14),
-        (6, 2, 0.268, 0.045, 0.19, 1.4, -19),
-        (11, 1, 0.314, 0.095, 0.35, 0.90, -9),
-        (10, 1, 0.299, 0.071, 0.27, 1.1, -14),
-        (9, 1, 0.279, 0.048, 0.20, 1.4, -19),
-    ],
-    "BLOSUM90": [
-        (9, 2, 0.310, 0.12, 0.46, 0.67, -6),
-        (8, 2, 0.300, 0.099, 0.39, 0.76, -7),
-        (7, 2, 0.283, 0.072, 0.30, 0.93, -11),
-        (6, 2, 0.259, 0.048, 0.22, 1.2, -16),
-        (11, 1, 0.302, 0.093, 0.39, 0.78, -8),
-        (10, 1, 0.290, 0.075, 0.28, 1.04, -15),
-        (9, 1, 0.265, 0.044, 0.20, 1.3, -19),
-    ],
-    "PAM30": [
-        (7, 2, 0.305, 0.15, 0.87, 0.35, -3),
-        (6, 2, 0.287, 0.11, 0.68, 0.42, -4),
-        (5, 2, 0.264, 0.079, 0.45, 0.59, -7),
-        (10, 1, 0.309, 0.15, 0.88, 0.35, -3),
-        (9, 1, 0.294, 0.11, 0.61, 0.48, -6),
-        (8, 1, 0.270, 0.072, 0.40, 0.68, -10),
-    ],
-    "PAM70": [
-        (8, 2, 0.301, 0.12, 0.54, 0.56, -5),
-        (7, 2, 0.286, 0.093, 0.43, 0.67, -7),
-        (6, 2, 0.264, 0.064, 0.29, 0.90, -12),
-        (11, 1, 0.305, 0.12, 0.52, 0.59, -6),
-        (10, 1, 0.291, 0.091, 0.41, 0.71, -9),
-        (9, 1, 0.270, 0.060, 0.28, 0.97, -14),
-    ],
-    "PAM250": [
-        (15, 3, 0.205, 0.049, 0.13, 1.6, -23),
-        (14, 3, 0.200, 0.043, 0.12, 1.7, -26),
-        (13, 3, 0.194, 0.036, 0.10, 1.9, -31),
-        (12, 3, 0.186, 0.029, 0.085, 2.2, -41),
-        (11, 3, 0.174, 0.020, 0.070, 2.5, -48),
-        (17, 2, 0.204, 0.047, 0.12, 1.7, -28),
-        (16, 2, 0.198, 0.038, 0.11, 1.8, -29),
-        (15, 2, 0.191, 0.031, 0.087, 2.2, -44),
-        (14, 2, 0.182, 0.024, 0.073, 2.5, -53),
-        (13, 2, 0.171, 0.017, 0.059, 2.9, -64),
-        (21, 1, 0.205, 0.045, 0.11, 1.8, -34),
-        (20, 1, 0.199, 0.037, 0.10, 1.9, -35),
-        (19, 1, 0.192, 0.029, 0.083, 2.3, -52),
-        (18, 1, 0.183, 0.021, 0.070, 2.6, -60),
-        (17, 1, 0.171, 0.014, 0.052, 3.3, -86),
-    ],
-}
 
 # BLAST's recommended ("BLAST_MATRIX_BEST") gap costs per matrix, blast_stat.c.
 BLAST_DEFAULT_GAP_COSTS = {
@@ -223,99 +112,10 @@ BLAST_DEFAULT_GAP_COSTS = {
     "PAM250": (14, 2),
 }
 
-# (reward, penalty) -> rows (open cost, extend cost, lambda, K, H, alpha, beta).
-_NUCLEOTIDE_ROWS: dict[tuple[int, int], list[_Row]] = {
-    (1, -5): [(3, 3, 1.39, 0.747, 1.38, 1.00, 0)],
-    (1, -4): [
-        (1, 2, 1.36, 0.67, 1.2, 1.1, 0),
-        (0, 2, 1.26, 0.43, 0.90, 1.4, -1),
-        (2, 1, 1.35, 0.61, 1.1, 1.2, -1),
-        (1, 1, 1.22, 0.35, 0.72, 1.7, -3),
-    ],
-    (2, -7): [
-        (2, 4, 0.68, 0.67, 1.2, 0.55, 0),
-        (0, 4, 0.63, 0.43, 0.90, 0.7, -1),
-        (4, 2, 0.675, 0.62, 1.1, 0.6, -1),
-        (2, 2, 0.61, 0.35, 0.72, 1.7, -3),
-    ],
-    (1, -3): [
-        (2, 2, 1.37, 0.70, 1.2, 1.1, 0),
-        (1, 2, 1.35, 0.64, 1.1, 1.2, -1),
-        (0, 2, 1.25, 0.42, 0.83, 1.5, -2),
-        (2, 1, 1.34, 0.60, 1.1, 1.2, -1),
-        (1, 1, 1.21, 0.34, 0.71, 1.7, -2),
-    ],
-    (2, -5): [
-        (2, 4, 0.67, 0.59, 1.1, 0.6, -1),
-        (0, 4, 0.62, 0.39, 0.78, 0.8, -2),
-        (4, 2, 0.67, 0.61, 1.0, 0.65, -2),
-        (2, 2, 0.56, 0.32, 0.59, 0.95, -4),
-    ],
-    (1, -2): [
-        (2, 2, 1.33, 0.62, 1.1, 1.2, 0),
-        (1, 2, 1.30, 0.52, 0.93, 1.4, -2),
-        (0, 2, 1.19, 0.34, 0.66, 1.8, -3),
-        (3, 1, 1.32, 0.57, 1.0, 1.3, -1),
-        (2, 1, 1.29, 0.49, 0.92, 1.4, -1),
-        (1, 1, 1.14, 0.26, 0.52, 2.2, -5),
-    ],
-    (2, -3): [
-        (4, 4, 0.63, 0.42, 0.84, 0.75, -2),
-        (2, 4, 0.615, 0.37, 0.72, 0.85, -3),
-        (0, 4, 0.55, 0.21, 0.46, 1.2, -5),
-        (3, 3, 0.615, 0.37, 0.68, 0.9, -3),
-        (6, 2, 0.63, 0.42, 0.84, 0.75, -2),
-        (5, 2, 0.625, 0.41, 0.78, 0.8, -2),
-        (4, 2, 0.61, 0.35, 0.68, 0.9, -3),
-        (2, 2, 0.515, 0.14, 0.33, 1.55, -9),
-    ],
-    (3, -4): [
-        (6, 3, 0.389, 0.25, 0.56, 0.7, -5),
-        (5, 3, 0.375, 0.21, 0.47, 0.8, -6),
-        (4, 3, 0.351, 0.14, 0.35, 1.0, -9),
-        (6, 2, 0.362, 0.16, 0.45, 0.8, -4),
-        (5, 2, 0.330, 0.092, 0.28, 1.2, -13),
-        (4, 2, 0.281, 0.046, 0.16, 1.8, -23),
-    ],
-    (4, -5): [
-        (6, 5, 0.28, 0.21, 0.47, 0.6, -7),
-        (5, 5, 0.27, 0.17, 0.39, 0.7, -9),
-        (4, 5, 0.25, 0.10, 0.31, 0.8, -10),
-        (3, 5, 0.23, 0.065, 0.25, 0.9, -11),
-    ],
-    (1, -1): [
-        (3, 2, 1.09, 0.31, 0.55, 2.0, -2),
-        (2, 2, 1.07, 0.27, 0.49, 2.2, -3),
-        (1, 2, 1.02, 0.21, 0.36, 2.8, -6),
-        (0, 2, 0.80, 0.064, 0.17, 4.8, -16),
-        (4, 1, 1.08, 0.28, 0.54, 2.0, -2),
-        (3, 1, 1.06, 0.25, 0.46, 2.3, -4),
-        (2, 1, 0.99, 0.17, 0.30, 3.3, -10),
-    ],
-    (3, -2): [(5, 5, 0.208, 0.030, 0.072, 2.9, -47)],
-    (5, -4): [(10, 6, 0.163, 0.068, 0.16, 1.0, -19), (8, 6, 0.146, 0.039, 0.11, 1.3, -29)],
-}
-
 # blast_stat.c: "These parameters can only be applied to even scores. Any odd
 # score must be rounded down to the nearest even number before calculating the
 # e-value." (tables 2/-3, 2/-5, 2/-7).
 _ROUND_DOWN_PAIRS = {(2, -3), (2, -5), (2, -7)}
-
-# Ungapped rows (INT2_MAX gap costs) of the same protein tables: lambda, K, H,
-# with BLAST's Robinson & Robinson background frequencies.
-UNGAPPED_PARAMETERS: dict[str, KarlinAltschul] = {
-    name: KarlinAltschul(lam, k, h, alpha, beta)
-    for name, (lam, k, h, alpha, beta) in {
-        "BLOSUM45": (0.2291, 0.0924, 0.2514, 0.9113, -5.7),
-        "BLOSUM50": (0.2318, 0.112, 0.3362, 0.6895, -4.0),
-        "BLOSUM62": (0.3176, 0.134, 0.4012, 0.7916, -3.2),
-        "BLOSUM80": (0.3430, 0.177, 0.6568, 0.5222, -1.6),
-        "BLOSUM90": (0.3346, 0.190, 0.7547, 0.4434, -1.4),
-        "PAM30": (0.3400, 0.283, 1.754, 0.1938, -0.3),
-        "PAM70": (0.3345, 0.229, 1.029, 0.3250, -0.7),
-        "PAM250": (0.2252, 0.0868, 0.2223, 0.98, -5.0),
-    }.items()
-}
 
 # Amino-acid background frequencies of Robinson & Robinson (1991), BLAST's
 # STD_AMINO_ACID_FREQS in blast_stat.c (per 1000; normalized when used).
@@ -331,23 +131,46 @@ def _nucleotide_name(reward: int, penalty: int) -> str:
     return f"match{reward}/mismatch{penalty}"
 
 
-def _build_table() -> dict[tuple[str, int, int], KarlinAltschul]:
-    table = {}
-    for name, rows in _PROTEIN_ROWS.items():
-        for open_cost, extend_cost, lam, k, h, alpha, beta in rows:
-            key = (name, -(open_cost + extend_cost), -extend_cost)
-            table[key] = KarlinAltschul(lam, k, h, alpha, beta)
-    for (reward, penalty), rows in _NUCLEOTIDE_ROWS.items():
-        round_down = (reward, penalty) in _ROUND_DOWN_PAIRS
-        for open_cost, extend_cost, lam, k, h, alpha, beta in rows:
-            key = (_nucleotide_name(reward, penalty), -(open_cost + extend_cost), -extend_cost)
-            table[key] = KarlinAltschul(lam, k, h, alpha, beta, round_down)
-    return table
+_VALUE_COLUMNS = ("lambda", "K", "H", "alpha", "beta")
+
+
+def _number(text: str) -> float:
+    """A table value as written: integers stay ints (as blast_stat.c prints them)."""
+    return int(text) if text.lstrip("-").isdigit() else float(text)
+
+
+def _read_tables() -> tuple[dict[tuple[str, int, int], KarlinAltschul], dict[str, KarlinAltschul]]:
+    """(scheme name, open_gap_score, extend_gap_score) -> gapped parameters,
+    and matrix name -> ungapped parameters, from :data:`PARAMETER_TABLE`."""
+    text = resources.files("seqsim.alignment").joinpath(PARAMETER_TABLE).read_text("utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    header, body = rows[0], rows[1:]
+    gapped: dict[tuple[str, int, int], KarlinAltschul] = {}
+    ungapped: dict[str, KarlinAltschul] = {}
+    for fields in body:
+        row = dict(zip(header, fields, strict=True))
+        lam, k, h, alpha, beta = (
+            _number(row[key]) for key in ("lambda", "K", "H", "alpha", "beta")
+        )
+        if row["table"] == "ungapped":
+            ungapped[row["matrix"]] = KarlinAltschul(lam, k, h, alpha, beta)
+            continue
+        open_cost, extend_cost = int(row["open_cost"]), int(row["extend_cost"])
+        key_gaps = (-(open_cost + extend_cost), -extend_cost)
+        if row["table"] == "gapped":
+            gapped[(row["matrix"], *key_gaps)] = KarlinAltschul(lam, k, h, alpha, beta)
+        else:  # blastn: matrix is "reward/penalty"
+            reward, penalty = (int(x) for x in row["matrix"].split("/"))
+            round_down = (reward, penalty) in _ROUND_DOWN_PAIRS
+            name = _nucleotide_name(reward, penalty)
+            gapped[(name, *key_gaps)] = KarlinAltschul(lam, k, h, alpha, beta, round_down)
+    return gapped, ungapped
 
 
 # (scheme name, open_gap_score, extend_gap_score) in Biopython's convention ->
-# parameters. BLAST's "BLOSUM62 11/1" is ("BLOSUM62", -12, -1).
-GAPPED_PARAMETERS: dict[tuple[str, int, int], KarlinAltschul] = _build_table()
+# parameters (BLAST's "BLOSUM62 11/1" is ("BLOSUM62", -12, -1)); and the
+# ungapped parameters of the protein matrices (Robinson & Robinson background).
+GAPPED_PARAMETERS, UNGAPPED_PARAMETERS = _read_tables()
 
 
 def karlin_altschul(scheme: ScoringScheme) -> KarlinAltschul:

@@ -248,3 +248,24 @@ def test_ungapped_nucleotide_closed_forms():
 def test_ungapped_needs_negative_mean():
     with pytest.raises(ConfigError, match="negative mean"):
         ungapped_karlin_altschul(np.ones((4, 4), dtype=np.int32), np.full(4, 0.25))
+
+
+def test_parameter_table_file_is_complete_and_unambiguous():
+    """blast_parameters.tsv: one row per scheme and gap pair, every matrix's
+    BLAST default gap costs present, the published BLOSUM62 11/1 values."""
+    from importlib import resources
+
+    import pandas as pd
+
+    from seqsim.alignment.statistics import BLAST_DEFAULT_GAP_COSTS, PARAMETER_TABLE
+
+    path = resources.files("seqsim.alignment").joinpath(PARAMETER_TABLE)
+    table = pd.read_csv(str(path), sep="\t", comment="#")
+    gapped = table[table["table"] != "ungapped"]
+    assert not gapped.duplicated(["table", "matrix", "open_cost", "extend_cost"]).any()
+    assert len(GAPPED_PARAMETERS) == len(gapped)
+    assert set(UNGAPPED_PARAMETERS) == set(table.loc[table["table"] == "ungapped", "matrix"])
+    for name, (open_cost, extend_cost) in BLAST_DEFAULT_GAP_COSTS.items():
+        assert (name, -(open_cost + extend_cost), -extend_cost) in GAPPED_PARAMETERS
+    assert BLOSUM62_11_1.lambda_ == 0.267 and BLOSUM62_11_1.k == 0.041
+    assert GAPPED_PARAMETERS["match2/mismatch-3", -7, -2].round_down
