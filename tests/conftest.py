@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from seqsim.alignment.scoring import scoring_scheme
 from seqsim.sequences.alphabet import get_alphabet
+from seqsim.sequences.ingest import ingest_fasta
 from seqsim.sequences.store import RECORD_COLUMNS, SequenceStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,3 +58,19 @@ def make_store(sequences: list[str], alphabet: str) -> SequenceStore:
     )
     joined = np.concatenate(codes) if codes else np.zeros(0, np.uint8)
     return SequenceStore(alphabet, joined.astype(np.uint8), offsets, records)
+
+
+@pytest.fixture(scope="module")
+def protein_example():
+    """The bundled protein example and the default protein scoring scheme."""
+    store = ingest_fasta([REPO / "resources" / "example" / "protein.fasta"]).store
+    return store, scoring_scheme("protein")
+
+
+@pytest.fixture(scope="module")
+def small_protein(protein_example, tmp_path_factory):
+    """The first 60 sequences of the bundled protein example, as a store."""
+    store, _ = protein_example
+    path = tmp_path_factory.mktemp("small") / "small.fasta"
+    path.write_text("".join(f">{store.ids[i]}\n{store.sequence(i)}\n" for i in range(60)))
+    return ingest_fasta([path]).store

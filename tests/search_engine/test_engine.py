@@ -12,94 +12,57 @@ import pandas as pd
 import pytest
 
 from seqsim.alignment.pairwise import local_score
-from seqsim.alignment.scoring import scoring_scheme
 from seqsim.cli import main
 from seqsim.errors import ConfigError
 from seqsim.parallel import block_rows
 from seqsim.search_engine.engine import HitFilter, search_hits
-from seqsim.search_engine.pair_tables import alignment_pairs, self_scores
-from seqsim.search_engine.tabular import blast_table
-from seqsim.sequences.ingest import ingest_fasta
+from seqsim.search_engine.pair_tables import self_scores
 
 from conftest import REPO
 
 EXAMPLE = REPO / "resources" / "example" / "protein.fasta"
 
 
-@pytest.fixture(scope="module")
-def example():
-    """The first 60 sequences of the bundled protein example."""
-    store = ingest_fasta([EXAMPLE]).store
-    return store, scoring_scheme("protein")
-
-
-@pytest.fixture(scope="module")
-def small(example, tmp_path_factory):
-    store, _ = example
-    path = tmp_path_factory.mktemp("small") / "small.fasta"
-    path.write_text("".join(f">{store.ids[i]}\n{store.sequence(i)}\n" for i in range(60)))
-    return ingest_fasta([path]).store
-
-
-def test_exhaustive_hits_cover_every_pair_with_exact_scores(small, example):
-    _, scheme = example
-    hits = search_hits(small, small, scheme, HitFilter(exhaustive=True))
-    assert len(hits) == small.n_sequences**2
+def test_exhaustive_hits_cover_every_pair_with_exact_scores(small_protein, protein_example):
+    _, scheme = protein_example
+    hits = search_hits(small_protein, small_protein, scheme, HitFilter(exhaustive=True))
+    assert len(hits) == small_protein.n_sequences**2
     for row in hits.sample(40, random_state=0).itertuples():
         expected = local_score(
-            small.sequence_codes(row.query), small.sequence_codes(row.target), scheme
+            small_protein.sequence_codes(row.query),
+            small_protein.sequence_codes(row.target),
+            scheme,
         )
         assert row.raw == expected
 
 
-def test_hits_are_sorted_best_first_and_pass_the_threshold(small, example):
-    _, scheme = example
-    hits = search_hits(small, small, scheme, HitFilter(max_evalue=1e-3))
+def test_hits_are_sorted_best_first_and_pass_the_threshold(small_protein, protein_example):
+    _, scheme = protein_example
+    hits = search_hits(small_protein, small_protein, scheme, HitFilter(max_evalue=1e-3))
     assert (hits["evalue"] <= 1e-3).all()
     for _, group in hits.groupby("query", sort=False):
         assert group["evalue"].is_monotonic_increasing
     # The best hit scores like the self hit (an identical copy may tie with it).
     first = hits.groupby("query").head(1)
-    best_self = self_scores(small, scheme)[first["query"]]
+    best_self = self_scores(small_protein, scheme)[first["query"]]
     assert (first["raw"].to_numpy() == best_self).all()
 
 
-def test_blocks_give_the_same_hits(small, example):
-    _, scheme = example
-    whole = search_hits(small, small, scheme)
+def test_blocks_give_the_same_hits(small_protein, protein_example):
+    _, scheme = protein_example
+    whole = search_hits(small_protein, small_protein, scheme)
     parts = pd.concat(
         [
-            search_hits(small, small, scheme, query_indices=block_rows(small.n_sequences, b, 3))
+            search_hits(
+                small_protein,
+                small_protein,
+                scheme,
+                query_indices=block_rows(small_protein.n_sequences, b, 3),
+            )
             for b in range(3)
         ]
     ).sort_values("query", kind="stable", ignore_index=True)
     pd.testing.assert_frame_equal(parts, whole)
-
-
-def test_pair_table_has_each_unordered_pair_once_with_symmetric_evalue(small, example):
-    _, scheme = example
-    hits = search_hits(small, small, scheme)
-    pairs = alignment_pairs(hits, self_scores(small, scheme))
-    assert (pairs["query"] < pairs["target"]).all()
-    assert not pairs.duplicated(["query", "target"]).any()
-    both = hits.set_index(["query", "target"])["evalue"]
-    for row in pairs.itertuples():
-        forward = both.get((row.query, row.target))
-        backward = both.get((row.target, row.query))
-        assert row.evalue == pytest.approx(max(forward, backward if backward else 0))
-    assert pairs["score_ratio"].between(0, 1).all()
-
-
-def test_blast_table_columns(small, example):
-    _, scheme = example
-    hits = search_hits(small, small, scheme, HitFilter(max_evalue=1e-5))
-    table = blast_table(hits, small.ids, small.ids, ["qlen", "raw", "fident", "qcov", "cigar"])
-    assert list(table.columns[:12]) == [
-        "qseqid", "sseqid", "pident", "length", "mismatch", "gapopen",
-        "qstart", "qend", "sstart", "send", "evalue", "bitscore",
-    ]  # fmt: skip
-    self_rows = table[table["qseqid"] == table["sseqid"]]
-    assert (self_rows["pident"] == "100.000").all() and (self_rows["qcov"] == "1.000").all()
 
 
 def test_cli_align_fasta_pair(tmp_path):
@@ -140,12 +103,12 @@ def test_cli_dna_defaults(tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("blastp") is None, reason="NCBI BLAST+ is not installed")
-def test_agrees_with_blastp_on_every_hit_blastp_reports(tmp_path, example):
+def test_agrees_with_blastp_on_every_hit_blastp_reports(tmp_path, protein_example):
     """blastp without composition statistics, SEG or Spouge's correction, run
     beside seqsim: seqsim finds every blastp hit with a score at least as high
     (blastp's gapped extension is heuristic), and where the scores are equal
     the E-value and bit score are the same text."""
-    store, _ = example
+    store, _ = protein_example
     queries = tmp_path / "q.fa"
     picked = range(0, store.n_sequences, 15)
     queries.write_text("".join(f">{store.ids[i]}\n{store.sequence(i)}\n" for i in picked))
@@ -180,10 +143,12 @@ def test_agrees_with_blastp_on_every_hit_blastp_reports(tmp_path, example):
     assert len(mine) >= len(theirs)  # exhaustive: never fewer hits
 
 
-def test_ungapped_prefilter_keeps_nearly_all_hits_and_changes_none(small, example):
-    _, scheme = example
-    full = search_hits(small, small, scheme, HitFilter(max_evalue=1.0))
-    filtered = search_hits(small, small, scheme, HitFilter(max_evalue=1.0, min_ungapped=30))
+def test_ungapped_prefilter_keeps_nearly_all_hits_and_changes_none(small_protein, protein_example):
+    _, scheme = protein_example
+    full = search_hits(small_protein, small_protein, scheme, HitFilter(max_evalue=1.0))
+    filtered = search_hits(
+        small_protein, small_protein, scheme, HitFilter(max_evalue=1.0, min_ungapped=30)
+    )
     key = ["query", "target"]
     merged = filtered.merge(full, on=key, suffixes=("", "_full"))
     assert len(merged) == len(filtered)  # no pair appears that the full search lacks
@@ -194,14 +159,20 @@ def test_ungapped_prefilter_keeps_nearly_all_hits_and_changes_none(small, exampl
 
 
 @pytest.mark.parametrize("min_ungapped", [None, 30])
-def test_scoring_each_pair_once_gives_the_same_hits(small, example, monkeypatch, min_ungapped):
+def test_scoring_each_pair_once_gives_the_same_hits(
+    small_protein, protein_example, monkeypatch, min_ungapped
+):
     import seqsim.search_engine.engine
 
-    _, scheme = example
+    _, scheme = protein_example
     monkeypatch.setattr(seqsim.search_engine.engine, "_SYMMETRIC_CHUNK", 16)
     hit_filter = HitFilter(min_ungapped=min_ungapped)
     per_query = search_hits(
-        small, small, scheme, hit_filter, query_indices=np.arange(small.n_sequences)
+        small_protein,
+        small_protein,
+        scheme,
+        hit_filter,
+        query_indices=np.arange(small_protein.n_sequences),
     )
-    symmetric = search_hits(small, small, scheme, hit_filter, threads=2)
+    symmetric = search_hits(small_protein, small_protein, scheme, hit_filter, threads=2)
     pd.testing.assert_frame_equal(symmetric, per_query)
