@@ -99,7 +99,7 @@ def train(
             pair_labels = PairLabels.from_table(_table(labels), store.ids, level)
         else:
             assert pairs is not None
-            pair_labels = PairLabels.from_pairs(_table(pairs), store.ids, str(pairs))
+            pair_labels = PairLabels.from_pairs(_table(pairs), store.ids, _source(pairs))
         state, metadata = train_scorer(store, hit_table, pair_labels, settings)
     return load_state(state, metadata)
 
@@ -136,9 +136,8 @@ def score(
     with _torch_threads(threads):
         hit_table = _hits_of(store, hits, threads)
         if pairs is not None:
-            source = pairs if not isinstance(pairs, pd.DataFrame) else "pairs"
             return score_listed_pairs(
-                model.model, model.metadata, store, hit_table, _table(pairs), str(source)
+                model.model, model.metadata, store, hit_table, _table(pairs), _source(pairs)
             )
         scored = score_candidates(model.model, model.metadata, store, hit_table)
     log.info("%d candidate pairs scored", len(scored))
@@ -262,6 +261,11 @@ def _siamese(scorer: Scorer) -> Scorer:
 
 def _table(table: Table) -> pd.DataFrame:
     return table if isinstance(table, pd.DataFrame) else read_table(table)
+
+
+def _source(table: Table) -> str:
+    """How errors name a table: its file, or "pairs" for one in memory."""
+    return "pairs" if isinstance(table, pd.DataFrame) else str(table)
 
 
 def _hits_of(store: SequenceStore, hits: Hits, threads: int) -> pd.DataFrame:
