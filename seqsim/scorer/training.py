@@ -105,17 +105,7 @@ def train_scorer(
         raise ConfigError(f"model kind must be siamese or features, not {settings.kind!r}")
     held_out = held_out_groups(labels.group, settings.validation_fraction, settings.seed)
     pairs, q, t, target = _labelled_candidates(store, hits, labels, held_out, settings)
-    head_part, encoder_part = ~held_out, None
-    description: dict[str, Any] = {"kind": settings.kind, "hidden": settings.hidden}
-    if settings.kind == "siamese":
-        rest = np.where(held_out, -1, labels.group)
-        encoder_part = held_out_groups(rest, settings.encoder_fraction, settings.seed + 1)
-        head_part = ~held_out & ~encoder_part
-        description |= {
-            "encoder": asdict(settings.encoder),
-            "n_classes": labels.n_top,
-            "head_terms": settings.head_terms,
-        }
+    head_part, encoder_part, description = _model_parts(labels, held_out, settings)
     known = ~np.isnan(target)
     train_rows = np.flatnonzero(known & head_part[q] & head_part[t])
     valid_rows = np.flatnonzero(known & held_out[q] & held_out[t])
@@ -168,6 +158,26 @@ def train_scorer(
         "settings": asdict(settings),
     }
     return model.state_dict(), metadata
+
+
+def _model_parts(
+    labels: PairLabels, held_out: np.ndarray, settings: TrainSettings
+) -> tuple[np.ndarray, np.ndarray | None, dict[str, Any]]:
+    """Which sequences the pair head and (siamese kind) the encoder learn on,
+    and the model description recorded in the checkpoint. The encoder's part
+    is drawn from the groups outside the held-out part, the head gets the
+    rest, so that it sees embeddings of sequences the encoder never saw."""
+    description: dict[str, Any] = {"kind": settings.kind, "hidden": settings.hidden}
+    if settings.kind != "siamese":
+        return ~held_out, None, description
+    rest = np.where(held_out, -1, labels.group)
+    encoder_part = held_out_groups(rest, settings.encoder_fraction, settings.seed + 1)
+    description |= {
+        "encoder": asdict(settings.encoder),
+        "n_classes": labels.n_top,
+        "head_terms": settings.head_terms,
+    }
+    return ~held_out & ~encoder_part, encoder_part, description
 
 
 def _labelled_candidates(
