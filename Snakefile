@@ -21,5 +21,5 @@ include: "workflow/rules/scorer.smk"
 
 rule all:
     input:
-        final_outputs(),
+        final_outputs,
     default_target: True

@@ -36,15 +36,24 @@ def main(run_dir: Path, fastas: list[str]) -> None:
     tree = Phylo.read(results / "matrix" / "upgma.nwk", "newick")
     assert sorted(leaf.name for leaf in tree.get_terminals()) == sorted(ids), "tree leaves differ"
     assert (results / "matrix" / "similarity.png").read_bytes().startswith(b"\x89PNG")
-    scored = pd.read_csv(results / "scorer" / "scored_pairs.tsv", sep="\t", keep_default_na=False)
+    scored = pd.read_parquet(results / "scorer" / "scored_pairs.parquet")
     assert scored["probability"].between(0, 1).all() and set(scored["query"]) <= set(ids)
+    assert not scored.duplicated(["query", "target"]).any(), "a scored pair appears twice"
+    # The matrix is the probability: symmetric, 1 on the diagonal, each scored pair's value.
+    assert np.allclose(np.diag(matrix), 1.0)
+    position = {name: k for k, name in enumerate(ids)}
+    rows = scored.sample(min(len(scored), 200), random_state=0)
+    for query, target, probability in rows[["query", "target", "probability"]].itertuples(
+        index=False
+    ):
+        assert abs(matrix[position[query], position[target]] - probability) < 1e-6
     if (results / "scorer" / "embeddings.parquet").exists():  # scorer.kind: siamese
         embeddings = pd.read_parquet(results / "scorer" / "embeddings.parquet")
         assert sorted(embeddings["id"]) == sorted(ids), "an embedding is missing"
     print(
         f"ok: {len(input_ids)} input sequences, {len(ids)} in the matrix, "
         f"{clusters['representative'].nunique()} clusters, {len(rejected)} rejected, "
-        f"{len(scored) // 2} scored candidate pairs"
+        f"{len(scored)} scored pairs kept"
     )
 
 

@@ -25,8 +25,13 @@ KMER_FEATURES: dict[str, str] = {
     "cosine": "cosine of the two k-mer count vectors",
 }
 
+# The learned scorer's calibrated probability of homology (`seqsim score`),
+# and the similarity used where no scorer is in use.
+PROBABILITY = "probability"
+ALIGNMENT_SIMILARITY = "score_ratio"
+
 # What `similarity.feature` may name: the matrix and the clusters read it.
-SIMILARITY_FEATURES: tuple[str, ...] = (*ALIGNMENT_FEATURES, *KMER_FEATURES)
+SIMILARITY_FEATURES: tuple[str, ...] = (PROBABILITY, *ALIGNMENT_FEATURES, *KMER_FEATURES)
 
 # Features of a candidate pair, in the order the learned scorer reads them
 # (all symmetric in the pair). A checkpoint records this list and is refused

@@ -6,17 +6,33 @@ import argparse
 
 from seqsim.cli.sequences_argument import add_sequence_arguments, sequences_of
 
-HELP = "score a set's candidate pairs (or listed pairs) with a trained scorer (calibrated)"
+HELP = "calibrated homology probabilities of a set's candidate pairs (or of listed pairs)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_sequence_arguments(parser)
-    parser.add_argument("--model", required=True, help="checkpoint from `seqsim train`")
-    parser.add_argument("-o", "--output", required=True, help="scored pairs (.tsv or .parquet)")
+    parser.add_argument(
+        "--model",
+        help="checkpoint from `seqsim train` (default: the model seqsim ships for the "
+        "sequences' alphabet: proteins, trained on SCOPe40)",
+    )
+    parser.add_argument("-o", "--output", required=True, help="scored pairs (.parquet or .tsv)")
     parser.add_argument(
         "--pairs",
         help="score only these pairs: a table with id1 and id2 columns (others are kept); "
         "default: every candidate pair (a hit or a path through intermediates)",
+    )
+    parser.add_argument(
+        "--min-probability",
+        type=float,
+        default=0.01,
+        help="keep pairs with at least this probability (and each sequence's --top-k best)",
+    )
+    parser.add_argument(
+        "--top-k", type=int, default=20, help="keep each sequence's this many best partners"
+    )
+    parser.add_argument(
+        "--features", action="store_true", help="also write every pair feature and the logit"
     )
     parser.add_argument("--threads", type=int, default=1, help="threads for the search and torch")
 
@@ -26,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     write_score(
         args.model, sequences_of(args), args.output, hits=args.hits, pairs=args.pairs,
+        min_probability=args.min_probability, top_k=args.top_k, features=args.features,
         threads=args.threads,
     )  # fmt: skip
     return 0

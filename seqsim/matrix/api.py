@@ -11,7 +11,7 @@ import numpy as np
 from seqsim.errors import ConfigError
 from seqsim.io import FilePath, write_npy, write_table, write_text
 from seqsim.matrix.cluster import ClusterMethod, assign_clusters, cluster_table
-from seqsim.matrix.pair_tables import read_pairs
+from seqsim.matrix.pair_tables import indexed_pairs, read_pairs
 from seqsim.matrix.similarity import (
     similarity_matrix,
     write_labelled_matrix,
@@ -47,7 +47,7 @@ def write_similarity_matrix(
             f"{n} sequences would make a {n}^2 dense matrix; "
             f"raise --max-sequences (matrix.max_sequences) above {max_sequences} to build it"
         )
-    matrix = similarity_matrix(n, read_pairs(pairs), feature)
+    matrix = similarity_matrix(n, indexed_pairs(read_pairs(pairs), sequences.ids), feature)
     names = sequences.ids
     write_npy(matrix, npy)
     if ids:
@@ -83,7 +83,7 @@ def write_clusters(
     sequences = read_store(store)
     representative = assign_clusters(
         sequences.lengths,
-        read_pairs(pairs),
+        indexed_pairs(read_pairs(pairs), sequences.ids),
         feature=feature,
         min_similarity=min_similarity,
         method=method,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from seqsim.errors import ConfigError, InputError
@@ -35,3 +36,25 @@ def check_feature(pairs: pd.DataFrame, feature: str) -> None:
     if feature not in pairs.columns or feature in ("query", "target"):
         usable = [c for c in pairs.columns if c not in ("query", "target")]
         raise ConfigError(f"unknown pair feature {feature!r}; the pair tables have {usable}")
+
+
+def indexed_pairs(pairs: pd.DataFrame, ids: Sequence[str]) -> pd.DataFrame:
+    """``pairs`` with ``query``/``target`` as store indices: tables that name
+    sequences by id (``seqsim score``) are mapped through ``ids``; tables of
+    indices (the search's and k-mer pair tables) are returned as they are."""
+    if pd.api.types.is_integer_dtype(pairs["query"]) and pd.api.types.is_integer_dtype(
+        pairs["target"]
+    ):
+        return pairs
+    index = pd.Series(np.arange(len(ids)), index=pd.Index(ids))
+    mapped = {}
+    for column in ("query", "target"):
+        names = pairs[column].astype(str)
+        unknown = ~names.isin(index.index)
+        if unknown.any():
+            raise ConfigError(
+                f"pair table names {int(unknown.sum())} sequences that are not in the store "
+                f"(first: {names[unknown].iloc[0]!r})"
+            )
+        mapped[column] = index[names].to_numpy()
+    return pairs.assign(**mapped)

@@ -22,7 +22,8 @@ from seqsim.scorer.checkpoint import load_checkpoint, save_checkpoint
 from seqsim.scorer.embedding import cosine_neighbours, embed_sequences
 from seqsim.scorer.labels import PairLabels
 from seqsim.scorer.model import HomologyScorer
-from seqsim.scorer.scoring import both_directions, load_scorer, score_candidates, score_listed_pairs
+from seqsim.scorer.pretrained import shipped_model
+from seqsim.scorer.scoring import compact_table, load_scorer, score_candidates, score_listed_pairs
 from seqsim.scorer.training import TrainSettings, train_scorer
 from seqsim.sequences.load import Sequences, read_sequences
 from seqsim.sequences.store import SequenceStore
@@ -116,20 +117,29 @@ def load_state(state: dict[str, torch.Tensor], metadata: dict[str, Any]) -> Scor
 
 
 def score(
-    scorer: Scorer | FilePath,
+    scorer: Scorer | FilePath | None,
     sequences: Sequences,
     *,
     hits: Hits = None,
     pairs: Table | None = None,
+    min_probability: float = 0.01,
+    top_k: int = 20,
+    features: bool = False,
     threads: int = 1,
 ) -> pd.DataFrame:
     """Calibrated homology probabilities of a set's pairs.
 
-    Without ``pairs``: every candidate pair (a hit, or partners linked through
-    intermediate sequences), in both directions with ids, each query's
-    partners best first: ``query``, ``target``, the features, ``logit``,
-    ``probability``. With ``pairs`` (a table with ``id1``, ``id2``): that
-    table with a ``probability`` column.
+    ``scorer`` is a :class:`Scorer`, a checkpoint, or None for the model that
+    ships with seqsim for the sequences' alphabet (:mod:`seqsim.scorer.pretrained`).
+
+    Without ``pairs``: the set's candidate pairs (a hit, or partners linked
+    through intermediate sequences), each unordered pair once, ``query``
+    before ``target`` in input order: ``query``, ``target`` (ids),
+    ``probability``, ``bits`` (the pair's Smith-Waterman bit score, 0 without
+    a hit); kept when the probability is at least ``min_probability`` or the
+    pair is among the ``top_k`` best of either sequence; with ``features``
+    also every feature and the logit. With ``pairs`` (a table with ``id1``,
+    ``id2``): that table with a ``probability`` column.
     """
     store = read_sequences(sequences)
     model = _scorer_of(scorer, store)
@@ -140,8 +150,14 @@ def score(
                 model.model, model.metadata, store, hit_table, _table(pairs), _source(pairs)
             )
         scored = score_candidates(model.model, model.metadata, store, hit_table)
-    log.info("%d candidate pairs scored", len(scored))
-    return both_directions(scored, store.ids)
+    table = compact_table(
+        scored, store.ids, min_probability=min_probability, top_k=top_k, features=features
+    )
+    log.info(
+        "%d candidate pairs scored, %d kept (probability >= %g or a top-%d partner)",
+        len(scored), len(table), min_probability, top_k,
+    )  # fmt: skip
+    return table
 
 
 def embed(scorer: Scorer | FilePath, sequences: Sequences, *, threads: int = 1) -> pd.DataFrame:
@@ -210,16 +226,22 @@ def write_train(
 
 
 def write_score(
-    model: FilePath,
+    model: FilePath | None,
     sequences: Sequences,
     output: FilePath,
     *,
     hits: Hits = None,
     pairs: FilePath | None = None,
+    min_probability: float = 0.01,
+    top_k: int = 20,
+    features: bool = False,
     threads: int = 1,
 ) -> None:
-    """``seqsim score``: :func:`score` written to ``output`` (.tsv or .parquet)."""
-    table = score(model, sequences, hits=hits, pairs=pairs, threads=threads)
+    """``seqsim score``: :func:`score` written to ``output`` (.parquet or .tsv)."""
+    table = score(
+        model, sequences, hits=hits, pairs=pairs, min_probability=min_probability,
+        top_k=top_k, features=features, threads=threads,
+    )  # fmt: skip
     write_table(table, output)
 
 
@@ -243,7 +265,15 @@ def write_embed(
         log.info("%d neighbour pairs written", len(neighbours))
 
 
-def _scorer_of(scorer: Scorer | FilePath, store: SequenceStore) -> Scorer:
+def _scorer_of(scorer: Scorer | FilePath | None, store: SequenceStore) -> Scorer:
+    if scorer is None:
+        shipped = shipped_model(store.alphabet)
+        if shipped is None:
+            raise ConfigError(
+                f"seqsim ships no homology scorer for {store.alphabet} sequences: train one "
+                "with labels (`seqsim train`, scorer.labels) or rank by an alignment score"
+            )
+        return load(shipped, store.alphabet)
     if isinstance(scorer, Scorer):
         if scorer.alphabet != store.alphabet:
             raise ConfigError(

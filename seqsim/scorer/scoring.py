@@ -129,16 +129,57 @@ def score_listed_pairs(
     return listed.assign(probability=np.where(a == b, 1.0, probability))
 
 
-def both_directions(pairs: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
-    """Scored unordered pairs as rows of both directions, with ids, each
-    query's partners best first (probability, then bit score, then target)."""
-    q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
-    both = pd.concat(
-        [pairs, pairs.assign(query=t, target=q)], ignore_index=True
-    ).sort_values(["query", "probability", "bits", "target"],
-                  ascending=[True, False, False, True], kind="stable")  # fmt: skip
+# Columns of the compact scored-pair table (`seqsim score`, the pipeline).
+SCORED_COLUMNS = ["query", "target", "probability", "bits"]
+
+
+def kept_pairs(
+    scored: pd.DataFrame, n_sequences: int, *, min_probability: float, top_k: int
+) -> np.ndarray:
+    """Which unordered scored pairs to keep (bool per row): probability >=
+    ``min_probability``, or among the ``top_k`` best partners of either of
+    its sequences (by probability, then bit score, then partner index), so
+    that every sequence with a candidate keeps its best ones."""
+    q, t = scored["query"].to_numpy(), scored["target"].to_numpy()
+    probability, bits = scored["probability"].to_numpy(), scored["bits"].to_numpy()
+    keep = probability >= min_probability
+    if top_k > 0 and len(scored):
+        # Both directions; rank each sequence's partners.
+        owner, partner = np.concatenate([q, t]), np.concatenate([t, q])
+        order = np.lexsort((partner, -np.tile(bits, 2), -np.tile(probability, 2), owner))
+        starts = np.searchsorted(owner[order], np.arange(n_sequences))
+        rank = np.arange(order.size) - starts[owner[order]]
+        top = np.zeros(order.size, dtype=bool)
+        top[order[rank < top_k]] = True
+        keep |= top[: len(scored)] | top[len(scored) :]
+    return keep
+
+
+def compact_table(
+    scored: pd.DataFrame,
+    ids: list[str],
+    *,
+    min_probability: float = 0.01,
+    top_k: int = 20,
+    features: bool = False,
+) -> pd.DataFrame:
+    """The kept pairs (:func:`kept_pairs`) of :func:`score_candidates`'
+    output, each unordered pair once (``query`` before ``target`` in store
+    order), with ids: :data:`SCORED_COLUMNS` (probability float64, bits
+    float32), plus every feature and the logit with ``features``."""
+    keep = kept_pairs(scored, len(ids), min_probability=min_probability, top_k=top_k)
+    kept = scored[keep]
     names = np.asarray(ids, dtype=object)
-    table = both.assign(
-        query=names[both["query"].to_numpy()], target=names[both["target"].to_numpy()]
+    table = pd.DataFrame(
+        {
+            "query": names[kept["query"].to_numpy()],
+            "target": names[kept["target"].to_numpy()],
+            # float64: in float32 the likeliest pairs all round to 1.0 and lose their order.
+            "probability": kept["probability"].to_numpy(np.float64),
+            "bits": kept["bits"].to_numpy(np.float32),
+        }
     )
-    return table.reset_index(drop=True)
+    if features:
+        extra = [c for c in kept.columns if c not in ("query", "target", "probability", "bits")]
+        table = pd.concat([table, kept[extra].reset_index(drop=True)], axis=1)
+    return table

@@ -172,12 +172,19 @@ def rank_blast_hits(table: pd.DataFrame, sort_by: str = "evalue") -> pd.DataFram
 
 def rank_by_column(table: pd.DataFrame, column: str, source: str = "hits") -> pd.DataFrame:
     """``query``, ``target`` and ``score`` of a table with a header row (e.g.
-    ``seqsim score`` output), each query's rows ranked by ``column``, highest
-    first (equal scores keep the table's order)."""
+    ``seqsim score`` output), each query's partners ranked by ``column``,
+    highest first (equal scores keep the table's order). A table of
+    unordered pairs (each pair once) is read in both directions; a pair
+    given both ways counts once, with its better score."""
     if column not in table.columns:
         raise ConfigError(f"{source}: no column {column!r}")
-    ranked = table.sort_values(["query", column], ascending=[True, False], kind="stable")
-    return ranked[["query", "target", column]].rename(columns={column: "score"})
+    forward = table[["query", "target", column]]
+    mirrored = forward.rename(columns={"query": "target", "target": "query"})
+    both = pd.concat([forward, mirrored[["query", "target", column]]], ignore_index=True)
+    both = both[both["query"] != both["target"]]
+    ranked = both.sort_values(["query", column], ascending=[True, False], kind="stable")
+    ranked = ranked.drop_duplicates(["query", "target"], keep="first")
+    return ranked.rename(columns={column: "score"}).reset_index(drop=True)
 
 
 def read_ranked_hits(

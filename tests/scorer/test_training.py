@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from scipy.stats import rankdata
 
 from seqsim.errors import ConfigError
 from seqsim.scorer.checkpoint import load_checkpoint
@@ -17,10 +18,9 @@ from conftest import REPO
 
 
 def roc_auc(scores: np.ndarray, labels: np.ndarray) -> float:
-    """Mann-Whitney AUC: P(a random homolog pair outscores a random non-homolog)."""
-    order = np.argsort(scores, kind="stable")
-    ranks = np.empty(scores.size)
-    ranks[order] = np.arange(1, scores.size + 1)
+    """Mann-Whitney AUC: P(a random homolog pair outscores a random non-homolog),
+    ties counting half."""
+    ranks = rankdata(scores)
     positive = labels == 1
     n_pos, n_neg = positive.sum(), (~positive).sum()
     return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
@@ -64,6 +64,7 @@ def test_training_on_the_bundled_example_separates_superfamilies(tmp_path, examp
     assert 0 <= meta["metrics"]["held_out_ece"] <= 1
     scored = tmp_path / "scored.tsv"
     assert main(["score", str(EXAMPLE / "protein.fasta"), "--model", str(example_model),
+                 "--min-probability", "0", "--top-k", "0",
                  "-o", str(scored), "-q"]) == 0  # fmt: skip
     table = pd.read_csv(scored, sep="\t")
     # Over every candidate pair (twilight-zone families and singletons
@@ -122,6 +123,12 @@ def test_score_listed_pairs_and_train_from_a_pairs_table(tmp_path, example_model
     assert meta["model"]["kind"] == "features" and meta["settings"]["level"] == "pairs"
 
 
+def loaded_ids() -> list[str]:
+    from seqsim.sequences.ingest import ingest_fasta
+
+    return ingest_fasta([EXAMPLE / "protein.fasta"]).store.ids
+
+
 def test_python_api_gives_the_command_lines_model_and_scores(tmp_path, example_model):
     """seqsim.scorer.train / load / score / embed: the same bytes and rows as
     the CLI, and torch's global random state left untouched."""
@@ -143,8 +150,12 @@ def test_python_api_gives_the_command_lines_model_and_scores(tmp_path, example_m
     loaded = seqsim.scorer.load(example_model)
     assert loaded.kind == "siamese" and loaded.alphabet == "protein"
     scored = seqsim.scorer.score(loaded, EXAMPLE / "protein.fasta")
-    assert (scored.groupby("query", sort=False)["probability"].is_monotonic_decreasing).all()
-    assert len(scored) % 2 == 0 and set(scored["query"]) <= set(scored["target"])
+    ids = loaded_ids()
+    order = {name: k for k, name in enumerate(ids)}
+    assert (scored["query"].map(order) < scored["target"].map(order)).all()  # once, in order
+    assert not scored.duplicated(["query", "target"]).any()
+    assert list(scored.columns) == ["query", "target", "probability", "bits"]
+    assert set(scored["query"]) | set(scored["target"]) <= set(ids)
     embeddings = seqsim.scorer.embed(loaded, EXAMPLE / "protein.fasta")
     neighbours = seqsim.scorer.embedding_neighbours(loaded, embeddings, top_k=3)
     assert len(neighbours) == 3 * len(embeddings)

@@ -35,8 +35,7 @@ PROFILE = "workflow/profiles/slurm"
 TIMEOUT_S = 900  # the whole SLURM run; the example takes about 2 minutes on one node
 # workflow/rules/common.smk: final_outputs()
 FINAL_OUTPUTS = [
-    "results/scorer/scored_pairs.tsv",
-    "results/scorer/reliability.png",
+    "results/scorer/scored_pairs.parquet",
     "results/search/hits.tsv",
     "results/matrix/similarity.npy",
     "results/matrix/similarity.tsv",
@@ -48,8 +47,7 @@ FINAL_OUTPUTS = [
 ]
 # Rules of the default config's DAG that must run as SLURM jobs (`all` runs locally).
 SLURM_RULES = {
-    "ingest", "search", "tabulate_hits", "similarity_matrix", "cluster",
-    "train", "score",
+    "ingest", "search", "tabulate_hits", "similarity_matrix", "cluster", "score",
 }  # fmt: skip
 SUBMITTED = re.compile(r"Job \d+ has been submitted with SLURM jobid (\d+) \(log: (.+?)\)\.")
 

@@ -1,7 +1,7 @@
 rule cluster:
     input:
         store=STORE_FILES,
-        pairs=similarity_pairs(),
+        pairs=similarity_pairs,
     output:
         report(
             f"{RESULTS}/clusters/clusters.tsv",
@@ -11,9 +11,9 @@ rule cluster:
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
-        feature=config["similarity"]["feature"],
+        feature=feature_of,
         method=config["cluster"]["method"],
-        min_similarity=config["cluster"]["min_similarity"],
+        min_similarity=cluster_threshold,
     log:
         f"{LOGS}/cluster/cluster.log",
     conda:

@@ -1,3 +1,4 @@
+import json
 import os
 import shlex
 import sys
@@ -9,15 +10,25 @@ REPO = Path(workflow.basedir)
 sys.path.insert(0, str(REPO))
 from seqsim.config import validate_config  # noqa: E402
 from seqsim.errors import ConfigError  # noqa: E402
-from seqsim.feature_names import ALIGNMENT_FEATURES  # noqa: E402
+from seqsim.feature_names import (  # noqa: E402
+    ALIGNMENT_FEATURES,
+    ALIGNMENT_SIMILARITY,
+    PROBABILITY,
+)
+from seqsim.scorer.pretrained import shipped_model  # noqa: E402
 
 # Stops the run before any job starts, naming the offending key.
 try:
     validate_config(config, REPO / "workflow/schemas/config.schema.yaml")
 except ConfigError as error:
     sys.exit(f"seqsim: {error}")
-if config["scorer"]["enabled"] and not (config["scorer"]["labels"] or config["scorer"]["pairs"]):
-    sys.exit("seqsim: config scorer: give labels or pairs (or set enabled: false)")
+SCORER = config["scorer"]
+# A model is trained here when labels are given (it replaces the shipped one).
+TRAINED = SCORER["enabled"] and bool(SCORER["labels"] or SCORER["pairs"])
+if SCORER["labels"] and SCORER["pairs"]:
+    sys.exit("seqsim: config scorer: give labels or pairs, not both")
+if TRAINED and SCORER["model"]:
+    sys.exit("seqsim: config scorer: give a model or labels to train one, not both")
 RESULTS = "results"
 LOGS = "logs"
 BLOCKS = list(range(config["pairs"]["n_blocks"]))
@@ -66,30 +77,112 @@ def prefilter_options(search):
     return " ".join(option for option in options if option)
 
 
-def similarity_pairs():
-    """The pair tables holding the configured similarity feature: the search's
-    for alignment features, the k-mer pair tables for the others."""
-    if config["similarity"]["feature"] in ALIGNMENT_FEATURES:
-        return SEARCH_PAIRS
-    return KMER_PAIRS
+SCORED_PAIRS = f"{RESULTS}/scorer/scored_pairs.parquet"
+_said = set()
 
 
-def scorer_labels():
-    """The scorer's training labels: the pairs table when one is given, else the labels table."""
-    scorer = config["scorer"]
-    return scorer["pairs"] if scorer["pairs"] else scorer["labels"]
+def say_once(message):
+    """One line on stderr, however often Snakemake evaluates the DAG."""
+    if message not in _said:
+        _said.add(message)
+        print(message, file=sys.stderr)
+
+
+def input_alphabet():
+    """The inputs' alphabet: configured, or detected by ingest (a checkpoint)."""
+    if config["alphabet"] != "auto":
+        return config["alphabet"]
+    with open(checkpoints.ingest.get().output.summary) as handle:
+        return json.load(handle)["alphabet"]
+
+
+def scorer_model():
+    """The checkpoint the score rule reads; None for the one seqsim ships."""
+    if SCORER["model"]:
+        return SCORER["model"]
+    return f"{RESULTS}/scorer/model.safetensors" if TRAINED else None
+
+
+def scorer_in_use():
+    """Whether a learned scorer scores the inputs' pairs."""
+    if not SCORER["enabled"]:
+        return False
+    if scorer_model() is not None:
+        return True
+    alphabet = input_alphabet()
+    if shipped_model(alphabet) is None:
+        say_once(
+            f"seqsim: no homology scorer ships for {alphabet} sequences (give scorer.labels "
+            f"to train one): the matrix, tree and clusters use {ALIGNMENT_SIMILARITY}"
+        )
+        return False
+    return True
+
+
+def similarity_feature():
+    """similarity.feature, with null resolved: the learned probability when
+    a scorer is in use, else the alignment similarity (score_ratio)."""
+    feature = config["similarity"]["feature"]
+    in_use = scorer_in_use()
+    if feature == PROBABILITY and not in_use:
+        sys.exit(
+            "seqsim: similarity.feature is probability, but no scorer is in use "
+            "(scorer.enabled, scorer.model or scorer.labels)"
+        )
+    return feature or (PROBABILITY if in_use else ALIGNMENT_SIMILARITY)
+
+
+def similarity_pairs(wildcards):
+    """The pair tables holding the similarity feature: the scored pairs for
+    the probability, the search's for alignment features, else the k-mers'."""
+    feature = similarity_feature()
+    if feature == PROBABILITY:
+        return [SCORED_PAIRS]
+    return SEARCH_PAIRS if feature in ALIGNMENT_FEATURES else KMER_PAIRS
+
+
+def feature_of(wildcards, input):
+    """The feature the similarity_matrix and cluster jobs read (as chosen by their inputs)."""
+    return PROBABILITY if list(input.pairs) == [SCORED_PAIRS] else similarity_feature()
+
+
+def cluster_threshold(wildcards, input):
+    """cluster.min_similarity, null resolved: 0.5 for the probability (more
+    likely homologous than not), 0.15 for the other features."""
+    if config["cluster"]["min_similarity"] is not None:
+        return config["cluster"]["min_similarity"]
+    return 0.5 if feature_of(wildcards, input) == PROBABILITY else 0.15
+
+
+def train_inputs(wildcards):
+    """What `train` learns from: scorer.sequences, or the ingested inputs; and the labels."""
+    labels = SCORER["pairs"] or SCORER["labels"]
+    if SCORER["sequences"]:
+        return {"sequences": SCORER["sequences"], "labels": labels}
+    return {"store": STORE_FILES, "labels": labels}
+
+
+def score_inputs(wildcards):
+    """The score rule's inputs: the store, the search blocks' hits, the model if not shipped."""
+    inputs = {
+        "store": STORE_FILES,
+        "hits": expand(f"{RESULTS}/search/hits_block_{{block}}.parquet", block=BLOCKS),
+    }
+    if scorer_model() is not None:
+        inputs["model"] = scorer_model()
+    return inputs
 
 
 def scorer_outputs():
-    if not config["scorer"]["enabled"]:
-        return []
-    outputs = [f"{RESULTS}/scorer/scored_pairs.tsv", f"{RESULTS}/scorer/reliability.png"]
-    if config["scorer"]["kind"] == "siamese":
-        outputs += [f"{RESULTS}/scorer/embeddings.parquet", f"{RESULTS}/scorer/neighbours.tsv"]
+    outputs = [SCORED_PAIRS] if scorer_in_use() else []
+    if TRAINED:
+        outputs.append(f"{RESULTS}/scorer/reliability.png")
+        if SCORER["kind"] == "siamese":
+            outputs += [f"{RESULTS}/scorer/embeddings.parquet", f"{RESULTS}/scorer/neighbours.tsv"]
     return outputs
 
 
-def final_outputs():
+def final_outputs(wildcards):
     return scorer_outputs() + [
         f"{RESULTS}/search/hits.tsv",
         f"{RESULTS}/matrix/similarity.npy",

@@ -3,7 +3,7 @@ STORE_FILES = multiext(
 )
 
 
-rule ingest:
+checkpoint ingest:
     input:
         input_fastas(),
     output:

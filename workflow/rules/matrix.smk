@@ -1,7 +1,7 @@
 rule similarity_matrix:
     input:
         store=STORE_FILES,
-        pairs=similarity_pairs(),
+        pairs=similarity_pairs,
     output:
         npy=report(
             f"{RESULTS}/matrix/similarity.npy",
@@ -20,7 +20,7 @@ rule similarity_matrix:
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
-        feature=config["similarity"]["feature"],
+        feature=feature_of,
         max_sequences=config["similarity"]["max_sequences"],
     log:
         f"{LOGS}/similarity_matrix/similarity_matrix.log",

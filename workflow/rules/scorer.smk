@@ -1,9 +1,11 @@
-# Learns the homology scorer from the configured labelled sequences (the
-# bundled example by default): their own all-vs-all, then encoder and head.
+# The learned homology scorer. Without labels, `score` uses the model seqsim
+# ships for the inputs' alphabet (proteins: trained on SCOPe40; see
+# seqsim/scorer/pretrained/). With scorer.labels or scorer.pairs, `train`
+# learns one first (on scorer.sequences, or on the inputs) and it replaces
+# the shipped one.
 rule train:
     input:
-        sequences=config["scorer"]["sequences"],
-        labels=scorer_labels(),
+        unpack(train_inputs),
     output:
         model=f"{RESULTS}/scorer/model.safetensors",
         reliability=report(
@@ -13,43 +15,53 @@ rule train:
         ),
     params:
         seqsim=SEQSIM,
-        given="--pairs" if config["scorer"]["pairs"] else "--labels",
-        kind=config["scorer"]["kind"],
-        level=config["scorer"]["level"],
-        seed=config["scorer"]["seed"],
-        encoder_steps=config["scorer"]["encoder_steps"],
+        sequences=lambda wildcards, input: (
+            shlex.quote(input.sequences)
+            if "sequences" in input.keys()
+            else f"--store {shlex.quote(os.path.dirname(input.store[0]))}"
+        ),
+        given="--pairs" if SCORER["pairs"] else "--labels",
+        kind=SCORER["kind"],
+        level=SCORER["level"],
+        seed=SCORER["seed"],
+        encoder_steps=SCORER["encoder_steps"],
     log:
         f"{LOGS}/train/train.log",
     threads: 2
     conda:
         CONDA_ENV
     shell:
-        "{params.seqsim} train {input.sequences:q} {params.given} {input.labels:q}"
+        "{params.seqsim} train {params.sequences} {params.given} {input.labels:q}"
         " --kind {params.kind} --level {params.level} --seed {params.seed}"
         " --encoder-steps {params.encoder_steps} --threads {threads}"
         " --reliability-plot {output.reliability:q} -o {output.model:q} 2> {log:q}"
 
 
-# Every candidate pair of the inputs (a hit, or a path through intermediates)
-# with its calibrated homology probability, from the search blocks' hits.
+# The inputs' candidate pairs (a hit, or a path through intermediates) with
+# their calibrated homology probability, from the search blocks' hits: each
+# unordered pair once, kept when likely enough or among a sequence's best.
 rule score:
     input:
-        store=STORE_FILES,
-        hits=expand(f"{RESULTS}/search/hits_block_{{block}}.parquet", block=BLOCKS),
-        model=rules.train.output.model,
+        unpack(score_inputs),
     output:
-        f"{RESULTS}/scorer/scored_pairs.tsv",
+        SCORED_PAIRS,
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
+        model=lambda wildcards, input: (
+            f"--model {shlex.quote(input.model)}" if "model" in input.keys() else ""
+        ),
+        min_probability=SCORER["min_probability"],
+        top_k=SCORER["top_k"],
     log:
         f"{LOGS}/score/score.log",
     threads: 2
     conda:
         CONDA_ENV
     shell:
-        "{params.seqsim} score --store {params.store:q} --hits {input.hits:q}"
-        " --model {input.model:q} --threads {threads} -o {output:q} 2> {log:q}"
+        "{params.seqsim} score --store {params.store:q} --hits {input.hits:q} {params.model}"
+        " --min-probability {params.min_probability} --top-k {params.top_k}"
+        " --threads {threads} -o {output:q} 2> {log:q}"
 
 
 # Embedding-only mode (siamese models): one vector per sequence and each
@@ -64,7 +76,7 @@ rule embed:
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
-        top_k=config["scorer"]["neighbours"],
+        top_k=SCORER["neighbours"],
     log:
         f"{LOGS}/embed/embed.log",
     threads: 2
