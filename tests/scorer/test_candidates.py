@@ -60,3 +60,16 @@ def test_path_features_match_a_plain_python_search():
         assert row.bits == edges.get((i, j), 0.0)
         assert row.has_hit == ((i, j) in edges)
     assert list(pairs.columns) == ["query", "target", *SCORER_FEATURES]
+
+
+def test_widest_path_ties_do_not_multiply_the_candidates():
+    """A chain of equal edges: every pair has the same widest path, and each
+    sequence must still get only its neighbours plus top_k partners."""
+    n, top_k = 60, 5
+    edges = {(i, i + 1): 40.0 for i in range(n - 1)}
+    pairs = candidate_pairs(hits_of(edges, n), np.full(n, 50), top_k=top_k)
+    per_sequence = np.bincount(np.concatenate([pairs["query"], pairs["target"]]), minlength=n)
+    assert len(pairs) <= n * (top_k + 2)
+    assert per_sequence.max() <= 2 * (top_k + 2)
+    # Ties go to shared neighbours first: the next-but-one sequence is kept.
+    assert ((pairs["query"] == 10) & (pairs["target"] == 12)).any()
