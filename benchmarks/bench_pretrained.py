@@ -38,7 +38,11 @@ from seqsim.scorer.api import score
 from seqsim.search_engine.api import SearchOptions, search_stores
 from seqsim.search_engine.pair_tables import alignment_pairs, self_scores
 from seqsim.sequences.ingest import ingest_fasta
-from seqsim.validation.evaluate import rank_by_column, sensitivity_to_first_fp
+from seqsim.validation.evaluate import (
+    rank_by_column,
+    sensitivity_to_first_fp,
+    sensitivity_with_clans,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -99,38 +103,6 @@ def agreement(representative: np.ndarray, truth: pd.Series) -> dict[str, float]:
     }
 
 
-def family_and_clan_sensitivity(ranked: pd.DataFrame, labels: pd.DataFrame) -> tuple[float, ...]:
-    """Pfam semantics of sensitivity to the first false positive: a hit in
-    another clan (or unlabelled) is a false positive; before it, hits in the
-    query's family count at family level, hits in its clan but another family
-    at clan level (queries of multi-family clans only). Means over queries."""
-    table = labels.set_index("id")
-    ranked = ranked[ranked["query"] != ranked["target"]]
-    q = table.reindex(ranked["query"].to_numpy())
-    t = table.reindex(ranked["target"].to_numpy())
-    same_family = q["family"].to_numpy() == t["family"].to_numpy()
-    same_clan = q["superfamily"].to_numpy() == t["superfamily"].to_numpy()
-    before = pd.Series(~same_clan).groupby(ranked["query"].to_numpy()).cumsum().to_numpy() == 0
-    found = (
-        pd.DataFrame(
-            {
-                "query": ranked["query"].to_numpy(),
-                "family": before & same_family,
-                "clan": before & same_clan & ~same_family,
-            }
-        )
-        .groupby("query")[["family", "clan"]]
-        .sum()
-    )
-    family_size = table["family"].map(table["family"].value_counts())
-    clan_size = table["superfamily"].map(table["superfamily"].value_counts())
-    found = found.reindex(table.index, fill_value=0)
-    family = (found["family"] / (family_size - 1)).mean()
-    remote = clan_size > family_size
-    clan = (found["clan"][remote] / (clan_size - family_size)[remote]).mean()
-    return float(family), float(clan), int(remote.sum())
-
-
 def run_set(name: str, fasta: Path, labels: pd.DataFrame, threads: int) -> None:
     store = ingest_fasta([fasta]).store
     start = time.perf_counter()
@@ -153,7 +125,7 @@ def run_set(name: str, fasta: Path, labels: pd.DataFrame, threads: int) -> None:
     }
     for ranking, ranked in rankings.items():
         if name == "pfam":
-            family, clan, n_remote = family_and_clan_sensitivity(ranked, labels)
+            family, clan, n_remote = sensitivity_with_clans(ranked, labels)
             print(f"| {ranking} | {family:.3f} | {clan:.3f} ({n_remote} queries) | - |")
             continue
         found = sensitivity_to_first_fp(ranked, labels)

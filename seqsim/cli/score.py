@@ -14,7 +14,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model",
         help="checkpoint from `seqsim train` (default: the model seqsim ships for the "
-        "sequences' alphabet: proteins, trained on SCOPe40)",
+        "sequences' alphabet: proteins trained on SCOPe40, DNA/RNA on Rfam families)",
     )
     parser.add_argument("-o", "--output", required=True, help="scored pairs (.parquet or .tsv)")
     parser.add_argument(

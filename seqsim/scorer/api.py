@@ -23,7 +23,13 @@ from seqsim.scorer.embedding import cosine_neighbours, embed_sequences
 from seqsim.scorer.labels import PairLabels
 from seqsim.scorer.model import HomologyScorer
 from seqsim.scorer.pretrained import shipped_model
-from seqsim.scorer.scoring import compact_table, load_scorer, score_candidates, score_listed_pairs
+from seqsim.scorer.scoring import (
+    compact_table,
+    compatible_alphabets,
+    load_scorer,
+    score_candidates,
+    score_listed_pairs,
+)
 from seqsim.scorer.training import TrainSettings, train_scorer
 from seqsim.sequences.load import Sequences, read_sequences
 from seqsim.sequences.store import SequenceStore
@@ -275,7 +281,7 @@ def _scorer_of(scorer: Scorer | FilePath | None, store: SequenceStore) -> Scorer
             )
         return load(shipped, store.alphabet)
     if isinstance(scorer, Scorer):
-        if scorer.alphabet != store.alphabet:
+        if not compatible_alphabets(scorer.alphabet, store.alphabet):
             raise ConfigError(
                 f"the scorer was trained on {scorer.alphabet}, not {store.alphabet} sequences"
             )

@@ -58,6 +58,12 @@ def chunked(
     return torch.cat(parts) if parts else torch.zeros(0)
 
 
+def compatible_alphabets(trained: str, sequences: str) -> bool:
+    """Whether a model trained on one alphabet scores another: the same, or
+    DNA and RNA (RNA is stored in DNA codes)."""
+    return trained == sequences or {trained, sequences} == {"dna", "rna"}
+
+
 def load_scorer(
     checkpoint: str | os.PathLike[str], alphabet: str
 ) -> tuple[HomologyScorer, dict[str, Any]]:
@@ -66,7 +72,7 @@ def load_scorer(
     state, metadata = load_checkpoint(checkpoint)
     if metadata["features"] != list(SCORER_FEATURES):
         raise ConfigError(f"{checkpoint}: a model of another feature set")
-    if metadata["alphabet"] != alphabet:
+    if not compatible_alphabets(metadata["alphabet"], alphabet):
         raise ConfigError(
             f"{checkpoint}: trained on {metadata['alphabet']}, not {alphabet} sequences"
         )

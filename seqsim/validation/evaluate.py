@@ -134,6 +134,44 @@ def sensitivity_to_first_fp(hits: pd.DataFrame, labels: pd.DataFrame) -> Sensiti
     return Sensitivity(**means, n_queries=len(queries), per_query=per_query)
 
 
+def sensitivity_with_clans(ranked: pd.DataFrame, labels: pd.DataFrame) -> tuple[float, float, int]:
+    """Sensitivity to the first false positive for labels of two levels,
+    ``family`` and ``superfamily`` (a Pfam clan; the family itself where
+    there is none, as for Rfam families): a hit in another superfamily (or
+    unlabelled) is a false positive; before it, hits in the query's family
+    count at family level, hits in its superfamily but another family at
+    superfamily level. Returns the family-level mean over every query of a
+    family with two or more members, the superfamily-level mean over queries
+    of multi-family superfamilies (NaN when there are none), and how many
+    those are. ``ranked`` is best first within each query."""
+    table = labels.set_index("id")
+    ranked = ranked[ranked["query"] != ranked["target"]]
+    q = table.reindex(ranked["query"].to_numpy())
+    t = table.reindex(ranked["target"].to_numpy())
+    same_family = q["family"].to_numpy() == t["family"].to_numpy()
+    same_clan = q["superfamily"].to_numpy() == t["superfamily"].to_numpy()
+    before = pd.Series(~same_clan).groupby(ranked["query"].to_numpy()).cumsum().to_numpy() == 0
+    found = (
+        pd.DataFrame(
+            {
+                "query": ranked["query"].to_numpy(),
+                "family": before & same_family,
+                "clan": before & same_clan & ~same_family,
+            }
+        )
+        .groupby("query")[["family", "clan"]]
+        .sum()
+    )
+    family_size = table["family"].map(table["family"].value_counts())
+    clan_size = table["superfamily"].map(table["superfamily"].value_counts())
+    found = found.reindex(table.index, fill_value=0)
+    with_family = family_size > 1
+    family = (found["family"][with_family] / (family_size - 1)[with_family]).mean()
+    remote = clan_size > family_size
+    clan = (found["clan"][remote] / (clan_size - family_size)[remote]).mean()
+    return float(family), float(clan), int(remote.sum())
+
+
 def rank_blast_hits(table: pd.DataFrame, sort_by: str = "evalue") -> pd.DataFrame:
     """``query``, ``target`` of BLAST tabular rows (columns by position: 0 query,
     1 target, 10 E-value, 11 bit score), best first within each query and one

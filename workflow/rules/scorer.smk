@@ -1,5 +1,5 @@
 # The learned homology scorer. Without labels, `score` uses the model seqsim
-# ships for the inputs' alphabet (proteins: trained on SCOPe40; see
+# ships for the inputs' alphabet (proteins: SCOPe40, DNA/RNA: Rfam; see
 # seqsim/scorer/pretrained/). With scorer.labels or scorer.pairs, `train`
 # learns one first (on scorer.sequences, or on the inputs) and it replaces
 # the shipped one.

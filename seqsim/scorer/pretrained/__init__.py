@@ -6,17 +6,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# Alphabet -> checkpoint file in this folder. DNA/RNA have none yet: the
-# pipeline then ranks and clusters by the alignment score.
-PRETRAINED = {"protein": "scope40_protein.safetensors"}
+# Alphabet -> checkpoint file in this folder (RNA is stored in DNA codes and
+# shares the nucleotide model). An alphabet without one falls back to the
+# alignment score in the pipeline.
+PRETRAINED = {
+    "protein": "scope40_protein.safetensors",
+    "dna": "rfam_nucleotide.safetensors",
+    "rna": "rfam_nucleotide.safetensors",
+}
 # The model card's machine-readable numbers follow this line.
 CARD_DATA_START = "<!-- numbers: the JSON below is read by tests/scorer/test_pretrained.py -->"
 
 
 def model_path(alphabet: str) -> Path:
     """Where the shipped checkpoint for ``alphabet`` lives (it may not exist)."""
-    name = PRETRAINED.get("protein" if alphabet == "protein" else alphabet, "")
-    return Path(__file__).resolve().parent / (name or f"{alphabet}.safetensors")
+    name = PRETRAINED.get(alphabet, f"{alphabet}.safetensors")
+    return Path(__file__).resolve().parent / name
 
 
 def shipped_model(alphabet: str) -> Path | None:

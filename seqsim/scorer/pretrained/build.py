@@ -1,12 +1,15 @@
-"""Regenerate the shipped protein scorer from the SCOPe40 data set.
+"""Regenerate the shipped scorers from their labelled data sets.
 
     python -m seqsim.scorer.pretrained.build --scope40 ../shared/data/scope40
+    python -m seqsim.scorer.pretrained.build --rfam ../shared/data/rfam_nrc
 
-trains the default (``features``) scorer on the fold-disjoint ``train``
-split (seed 1, the default search and settings), scores the ``val`` split
-(which shares no fold with it) and writes the checkpoint with its
-evaluation, and the model card, into this folder. The same data, seqsim,
-torch build and CPU family give the same checkpoint bytes.
+Protein: the default (``features``) scorer trained on SCOPe40's
+fold-disjoint ``train`` split, evaluated on its ``val`` split (no fold in
+common). Nucleotide: trained on Rfam families of the nRC set, a fifth of the
+families (drawn with seed 1) held out for the evaluation. Seed 1, the
+default search and settings; each writes the checkpoint, with its
+evaluation in the metadata, and the model card into this folder. The same
+data, seqsim, torch build and CPU family give the same checkpoint bytes.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
@@ -30,6 +34,9 @@ from seqsim.scorer.pretrained import CARD_DATA_START, PRETRAINED, model_path
 log = logging.getLogger("seqsim")
 
 SCOPE40_FILES = ("scope40.fasta.gz", "labels.tsv", "split_foldseek.tsv")
+RFAM_FILES = ("rfam_nrc.fasta.gz", "labels.tsv")
+# The share of Rfam families held out of the nucleotide model's training.
+RFAM_HELD_OUT = 0.2
 
 
 def file_sha256(path: Path) -> str:
@@ -51,6 +58,31 @@ def write_split(scope40: Path, split: str, folder: Path) -> tuple[Path, Path]:
     return fasta, table
 
 
+def write_rfam_split(rfam: Path, folder: Path) -> dict[str, tuple[Path, Path]]:
+    """The nRC set's sequences split by Rfam family (a fifth held out), as
+    FASTA files and labels tables whose family, superfamily and fold are the
+    Rfam family: homologs share it, every other pair is a non-homolog."""
+    labels = pd.read_csv(rfam / "labels.tsv", sep="\t")
+    families = np.sort(labels["rfam_family"].unique())
+    rng = np.random.default_rng(1)
+    held = set(rng.permutation(families)[: int(round(RFAM_HELD_OUT * families.size))])
+    table = pd.DataFrame({"id": labels["id"]}).assign(
+        family=labels["rfam_family"], superfamily=labels["rfam_family"], fold=labels["rfam_family"]
+    )
+    with gzip.open(rfam / "rfam_nrc.fasta.gz", "rt") as handle:
+        sequences = dict(SimpleFastaParser(handle))
+    out = {}
+    for part, mask in (("train", ~labels["rfam_family"].isin(held)),
+                       ("held_out", labels["rfam_family"].isin(held))):  # fmt: skip
+        fasta, labels_path = folder / f"rfam_{part}.fasta", folder / f"rfam_{part}_labels.tsv"
+        with open(fasta, "w") as handle:
+            for name in labels.loc[mask, "id"]:
+                handle.write(f">{name}\n{sequences[name]}\n")
+        table[mask.to_numpy()].to_csv(labels_path, sep="\t", index=False)
+        out[part] = (fasta, labels_path)
+    return out
+
+
 def evaluate(scorer: Any, fasta: Path, labels: Path, threads: int) -> dict[str, dict[str, float]]:
     """Sensitivity to the first false positive on a labelled set, ranking
     each query's candidate pairs by the learned probability and, beside it,
@@ -58,7 +90,11 @@ def evaluate(scorer: Any, fasta: Path, labels: Path, threads: int) -> dict[str, 
     from seqsim.scorer.api import score
     from seqsim.search_engine.api import SearchOptions, search_stores
     from seqsim.sequences.load import read_sequences
-    from seqsim.validation.evaluate import rank_by_column, sensitivity_to_first_fp
+    from seqsim.validation.evaluate import (
+        rank_by_column,
+        sensitivity_to_first_fp,
+        sensitivity_with_clans,
+    )
 
     store = read_sequences(fasta)
     hits, _, _ = search_stores(store, None, SearchOptions(), threads=threads)
@@ -70,8 +106,13 @@ def evaluate(scorer: Any, fasta: Path, labels: Path, threads: int) -> dict[str, 
         "probability": rank_by_column(scored, "probability"),
         "sw_bitscore": rank_by_column(scored[scored["has_hit"] > 0], "bits"),
     }
-    result = {}
+    result: dict[str, dict[str, float]] = {}
+    one_level = (label_table["family"] == label_table["fold"]).all()
     for name, ranked in rankings.items():
+        if one_level:  # Rfam: family-level sensitivity, any other family a false positive
+            family, _, _ = sensitivity_with_clans(ranked, label_table)
+            result[name] = {"family": round(family, 4)}
+            continue
         found = sensitivity_to_first_fp(ranked, label_table)
         result[name] = {
             "n_queries": int(found.n_queries),
@@ -84,47 +125,119 @@ def evaluate(scorer: Any, fasta: Path, labels: Path, threads: int) -> dict[str, 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scope40", required=True, type=Path, help="the scope40 data folder")
-    parser.add_argument(
-        "--work", type=Path, help="folder for the split files (default: a temp one)"
-    )
+    parser.add_argument("--scope40", type=Path, help="the scope40 data folder: protein model")
+    parser.add_argument("--rfam", type=Path, help="the rfam_nrc data folder: nucleotide model")
+    parser.add_argument("--work", type=Path, help="folder for the split files (default: temporary)")
     parser.add_argument("--out", type=Path, default=model_path("protein").parent)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
+    if not (args.scope40 or args.rfam):
+        parser.error("give --scope40 and/or --rfam")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     import tempfile
 
-    from seqsim.scorer.api import load, write_train
-    from seqsim.scorer.checkpoint import load_checkpoint, save_checkpoint
-
     work = args.work or Path(tempfile.mkdtemp(prefix="seqsim_pretrained."))
     work.mkdir(parents=True, exist_ok=True)
-    train_fasta, train_labels = write_split(args.scope40, "train", work)
-    val_fasta, val_labels = write_split(args.scope40, "val", work)
-    checkpoint = args.out / PRETRAINED["protein"]
-    start = time.perf_counter()
-    write_train(train_fasta, checkpoint, labels=train_labels, threads=args.threads)
-    train_seconds = time.perf_counter() - start
-    start = time.perf_counter()
-    val = evaluate(load(checkpoint), val_fasta, val_labels, args.threads)
-    val_seconds = time.perf_counter() - start
-    state, metadata = load_checkpoint(checkpoint)
-    metadata["evaluation"] = {
-        "data": {name: file_sha256(args.scope40 / name) for name in SCOPE40_FILES},
-        "val_split": val,
-    }
-    metadata.pop("format_version")
-    save_checkpoint(checkpoint, state, metadata)
-    log.info("trained in %.0f s, evaluated in %.0f s: %s", train_seconds, val_seconds, val)
-    write_card(checkpoint, metadata, train_seconds, args.threads)
+    if args.scope40:
+        train = write_split(args.scope40, "train", work)
+        val = write_split(args.scope40, "val", work)
+        data = {name: file_sha256(args.scope40 / name) for name in SCOPE40_FILES}
+        build(args.out / PRETRAINED["protein"], train, val, data, args.threads, PROTEIN_CARD)
+    if args.rfam:
+        parts = write_rfam_split(args.rfam, work)
+        data = {name: file_sha256(args.rfam / name) for name in RFAM_FILES}
+        build(
+            args.out / PRETRAINED["dna"], parts["train"], parts["held_out"], data,
+            args.threads, NUCLEOTIDE_CARD,
+        )  # fmt: skip
     return 0
 
 
-def _row(result: dict[str, float]) -> str:
-    return " | ".join(f"{result[level]:.3f}" for level in ("family", "superfamily", "fold"))
+def build(
+    checkpoint: Path,
+    train: tuple[Path, Path],
+    held_out: tuple[Path, Path],
+    data: dict[str, str],
+    threads: int,
+    card: dict[str, str],
+) -> None:
+    """Train on ``train`` (FASTA, labels), evaluate on ``held_out``, store
+    the evaluation in the checkpoint and write its card."""
+    from seqsim.scorer.api import load, write_train
+    from seqsim.scorer.checkpoint import load_checkpoint, save_checkpoint
+
+    start = time.perf_counter()
+    write_train(train[0], checkpoint, labels=train[1], threads=threads)
+    train_seconds = time.perf_counter() - start
+    result = evaluate(load(checkpoint), held_out[0], held_out[1], threads)
+    state, metadata = load_checkpoint(checkpoint)
+    metadata["evaluation"] = {"data": data, "val_split": result}
+    metadata.pop("format_version")
+    save_checkpoint(checkpoint, state, metadata)
+    log.info("%s: trained in %.0f s; %s", checkpoint.name, train_seconds, result)
+    write_card(checkpoint, metadata, train_seconds, threads, card)
 
 
-def write_card(checkpoint: Path, metadata: dict[str, Any], seconds: float, threads: int) -> None:
+PROTEIN_CARD = {
+    "kind": "protein",
+    "homologous": "same SCOP superfamily",
+    "training": """SCOPe40 (the Foldseek benchmark's 11,206 SCOPe domains, 40% identity; SCOPe:
+Fox, Brenner, Chandonia, NAR 2014; Chandonia et al., NAR 2022,
+scop.berkeley.edu; the set and its fold-disjoint split from van Kempen et al.,
+Nat Biotechnol 2023, via github.com/steineggerlab/foldseek-analysis), its
+`train` split (8,948 domains) with superfamily labels: pairs in one
+superfamily are homologs, pairs in different folds are not. The `val` split
+(2,207 domains) shares no fold, superfamily or family with it.""",
+    "command": "--scope40 PATH/TO/scope40",
+    "evaluation": """Sensitivity up to the first false positive (Foldseek's SCOPe40 semantics),
+all-vs-all within the val split, each query's candidate pairs ranked:""",
+    "levels": "family superfamily fold",
+    "limits": """- Protein sequences of domain-like length, ranked or thresholded within one
+  set; the probability is calibrated for SCOPe40-like sets (few close
+  homologs per sequence). It reads features of the set's own all-vs-all, so
+  probabilities depend on the rest of the set (the hit graph), not on the
+  pair alone; in small sets, pairs linked only by weak paths are overrated.
+- Not for multi-domain full-length proteins without care (trained on single
+  domains), and not a structural similarity.
+- A user with labels of their own (`scorer.labels` / `scorer.pairs`) trains a
+  model that replaces this one; that helps when their families differ from
+  SCOP domains (e.g. full-length multi-domain proteins).""",
+}
+NUCLEOTIDE_CARD = {
+    "kind": "DNA/RNA",
+    "homologous": "same Rfam family",
+    "training": """The nRC set of non-coding RNAs (8,573 Rfam family members in DNA letters;
+Fiannaca et al., BioData Mining 2017; Rfam: Kalvari et al., NAR 2021,
+rfam.org), split by family: a fifth of the 657 families (drawn with seed 1)
+is held out, the rest trains the model. Pairs in one family are homologs,
+all other pairs are not (the coarse ncRNA classes are not homology).""",
+    "command": "--rfam PATH/TO/rfam_nrc",
+    "evaluation": """Sensitivity up to the first false positive at family level (a hit in
+another family ends the count), all-vs-all within the held-out families,
+each query's candidate pairs ranked:""",
+    "levels": "family",
+    "limits": """- Non-coding RNA genes and other nucleotide sequences of similar length
+  (tens to hundreds of bases), ranked or thresholded within one set; RNA
+  input (U) is read in DNA codes and scored by the same model.
+- Trained on single-family Rfam members: it knows nothing of genomes,
+  reads or coding sequences, and no shared family structure beyond the
+  alignment and hit-graph features.
+- A user with labels of their own (`scorer.labels` / `scorer.pairs`) trains a
+  model that replaces this one.""",
+}
+
+
+def _row(result: dict[str, float], levels: list[str]) -> str:
+    return " | ".join(f"{result[level]:.3f}" for level in levels)
+
+
+def write_card(
+    checkpoint: Path,
+    metadata: dict[str, Any],
+    seconds: float,
+    threads: int,
+    card: dict[str, str],
+) -> None:
     """The model card beside the checkpoint: prose, then the numbers as JSON
     (which ``tests/scorer/test_pretrained.py`` checks against the checkpoint)."""
     import torch
@@ -138,28 +251,24 @@ def write_card(checkpoint: Path, metadata: dict[str, Any], seconds: float, threa
         "held_out": metrics,
         "val_split": val,
     }
-    p, b = val["probability"], val["sw_bitscore"]
-    text = f"""# Shipped protein homology scorer: `{checkpoint.name}`
+    levels = card["levels"].split()
+    header = " | ".join({"family": "FAM", "superfamily": "SFAM", "fold": "FOLD"}[x] for x in levels)
+    text = f"""# Shipped {card["kind"]} homology scorer: `{checkpoint.name}`
 
-The model `seqsim score` and the pipeline use for proteins when no labels are
-given: a calibrated probability that two protein sequences are homologous
-(same SCOP superfamily), from the alignment and hit-graph features of the
-pair (`seqsim.feature_names.SCORER_FEATURES`); kind `{metadata["model"]["kind"]}`,
-an MLP with {metadata["model"]["hidden"]} hidden units, Platt-calibrated.
+The model `seqsim score` and the pipeline use for {card["kind"]} sequences
+when no labels are given: a calibrated probability that two sequences are
+homologous ({card["homologous"]}), from the alignment and hit-graph features
+of the pair (`seqsim.feature_names.SCORER_FEATURES`); kind
+`{metadata["model"]["kind"]}`, an MLP with {metadata["model"]["hidden"]} hidden units,
+Platt-calibrated.
 
 ## Training data
 
-SCOPe40 (the Foldseek benchmark's 11,206 SCOPe domains, 40% identity; SCOPe:
-Fox, Brenner, Chandonia, NAR 2014; Chandonia et al., NAR 2022,
-scop.berkeley.edu; the set and its fold-disjoint split from van Kempen et al.,
-Nat Biotechnol 2023, via github.com/steineggerlab/foldseek-analysis), its
-`train` split (8,948 domains) with superfamily labels: pairs in one
-superfamily are homologs, pairs in different folds are not. The `val` split
-(2,207 domains) shares no fold, superfamily or family with it.
+{card["training"]}
 
 ## Command
 
-    python -m seqsim.scorer.pretrained.build --scope40 PATH/TO/scope40
+    python -m seqsim.scorer.pretrained.build {card["command"]}
 
 (seed 1, the default search and training settings; trained in {seconds:.0f} s on
 {threads} threads of {platform.processor() or platform.machine()}, torch {torch.__version__}).
@@ -167,34 +276,21 @@ The same data, seqsim, torch build and CPU family give the same bytes.
 
 ## Metrics
 
-Sensitivity up to the first false positive (Foldseek's SCOPe40 semantics),
-all-vs-all within the val split, each query's candidate pairs ranked:
+{card["evaluation"]}
 
-| ranking | FAM | SFAM | FOLD |
-|---|---|---|---|
-| learned probability | {_row(p)} |
-| Smith-Waterman bit score, same search | {_row(b)} |
+| ranking | {header} |
+|---|{"---|" * len(levels)}
+| learned probability | {_row(val["probability"], levels)} |
+| Smith-Waterman bit score, same search | {_row(val["sw_bitscore"], levels)} |
 
-Held-out superfamilies of the train split (early stopping and calibration):
+Held-out groups of the training data (early stopping and calibration):
 balanced loss {metrics["held_out_balanced_loss"]:.4f}, expected calibration error
 {metrics["held_out_ece"]:.4f} over {metrics["n_held_out_pairs"]:,} pairs
 ({metrics["n_train_pairs"]:,} training pairs).
 
 ## Intended use and limits
 
-- Protein sequences of domain-like length, ranked or thresholded within one
-  set; the probability is calibrated for SCOPe40-like sets (few close
-  homologs per sequence). It reads features of the set's own all-vs-all, so
-  probabilities depend on the rest of the set (the hit graph), not on the
-  pair alone.
-- Not for DNA/RNA (the pipeline falls back to the alignment score there), not
-  for multi-domain full-length proteins without care (trained on single
-  domains), and not a structural similarity.
-- Trained on SCOP classes a-g as labelled in SCOPe 2.01-era releases;
-  folds absent from SCOPe are, by construction, the val split's situation.
-- A user with labels of their own (`scorer.labels` / `scorer.pairs`) trains a
-  model that replaces this one; that helps when their families differ from
-  SCOP domains (e.g. RNA, or full-length multi-domain proteins).
+{card["limits"]}
 
 ## Numbers (checked against the checkpoint by a test)
 
@@ -203,8 +299,7 @@ balanced loss {metrics["held_out_balanced_loss"]:.4f}, expected calibration erro
 {json.dumps(numbers, indent=2, sort_keys=True)}
 ```
 """
-    card = checkpoint.with_suffix(".md")
-    card.write_text(text, encoding="utf-8")
+    checkpoint.with_suffix(".md").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
