@@ -7,11 +7,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from seqsim.errors import ConfigError, InputError
 from seqsim.io import read_table
+from seqsim.sequences.store import store_indices
 
 
 def read_pairs(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
@@ -46,15 +46,5 @@ def indexed_pairs(pairs: pd.DataFrame, ids: Sequence[str]) -> pd.DataFrame:
         pairs["target"]
     ):
         return pairs
-    index = pd.Series(np.arange(len(ids)), index=pd.Index(ids))
-    mapped = {}
-    for column in ("query", "target"):
-        names = pairs[column].astype(str)
-        unknown = ~names.isin(index.index)
-        if unknown.any():
-            raise ConfigError(
-                f"pair table names {int(unknown.sum())} sequences that are not in the store "
-                f"(first: {names[unknown].iloc[0]!r})"
-            )
-        mapped[column] = index[names].to_numpy()
+    mapped = {col: store_indices(pairs[col], ids, "pair table") for col in ("query", "target")}
     return pairs.assign(**mapped)

@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from seqsim.errors import ConfigError
+from seqsim.sequences.store import store_indices
 from seqsim.validation.evaluate import scop_levels
 
 LEVELS = ("family", "superfamily", "fold")
@@ -152,19 +153,11 @@ class PairLabels:
 def pair_indices(table: pd.DataFrame, ids: list[str], source: str) -> tuple[np.ndarray, np.ndarray]:
     """Store indices of a pairs table's id1 and id2 columns; ConfigError naming
     ``source`` for a missing column or an id that is not among ``ids``."""
-    index = pd.Series(np.arange(len(ids)), index=pd.Index(ids))
     result = []
     for column in ("id1", "id2"):
         if column not in table.columns:
             raise ConfigError(f"{source}: the pairs table lacks an {column} column")
-        names = table[column].astype(str)
-        unknown = ~names.isin(index.index)
-        if unknown.any():
-            raise ConfigError(
-                f"{source}: {unknown.sum()} pairs name ids that are not among the "
-                f"sequences (first: {names[unknown].iloc[0]!r})"
-            )
-        result.append(index[names].to_numpy())
+        result.append(store_indices(table[column], ids, source))
     return result[0], result[1]
 
 

@@ -15,13 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from seqsim.errors import InputError
+from seqsim.errors import ConfigError, InputError
 from seqsim.io import read_npy, read_table, write_json, write_npy, write_table
 from seqsim.sequences.alphabet import AlphabetName, get_alphabet
 
@@ -112,3 +113,17 @@ def read_store(folder: str | os.PathLike[str], *, mmap: bool = False) -> Sequenc
     ):
         raise InputError(folder, "sequence store files disagree with each other; rerun ingest")
     return store
+
+
+def store_indices(names: pd.Series, ids: Sequence[str], source: str) -> np.ndarray:
+    """Store indices (int64) of the sequence ids in ``names``; ConfigError
+    naming ``source`` when one is not among ``ids``."""
+    index = pd.Series(np.arange(len(ids), dtype=np.int64), index=pd.Index(ids))
+    names = names.astype(str)
+    unknown = ~names.isin(index.index)
+    if unknown.any():
+        raise ConfigError(
+            f"{source}: {int(unknown.sum())} rows name ids that are not among the "
+            f"sequences (first: {names[unknown].iloc[0]!r})"
+        )
+    return index[names].to_numpy()
