@@ -18,7 +18,7 @@ import torch
 from seqsim.errors import ConfigError
 from seqsim.io import FilePath, read_table, write_table
 from seqsim.scorer.calibration import platt_probability
-from seqsim.scorer.checkpoint import load_checkpoint, save_checkpoint
+from seqsim.scorer.checkpoint import save_checkpoint
 from seqsim.scorer.embedding import cosine_neighbours, embed_sequences
 from seqsim.scorer.labels import PairLabels
 from seqsim.scorer.model import HomologyScorer
@@ -50,7 +50,6 @@ class Scorer:
     settings)."""
 
     model: HomologyScorer
-    state: dict[str, torch.Tensor]
     metadata: dict[str, Any]
     source: str = "the scorer"  # named in errors: the checkpoint file, when loaded
 
@@ -64,16 +63,14 @@ class Scorer:
 
     def save(self, path: FilePath) -> None:
         """Write the checkpoint (safetensors; the same data and seed give the same bytes)."""
-        save_checkpoint(path, self.state, self.metadata)
+        save_checkpoint(path, self.model.state_dict(), self.metadata)
 
 
 def load(checkpoint: FilePath, alphabet: str | None = None) -> Scorer:
     """A checkpoint from :func:`train` or ``seqsim train``, checked (never
     unpickled); ``alphabet`` refuses a model of another alphabet."""
-    if alphabet is None:
-        alphabet = str(load_checkpoint(checkpoint)[1]["alphabet"])
     model, metadata = load_scorer(checkpoint, alphabet)
-    return Scorer(model, model.state_dict(), metadata, str(checkpoint))
+    return Scorer(model, metadata, str(checkpoint))
 
 
 def train(
@@ -119,7 +116,7 @@ def load_state(state: dict[str, torch.Tensor], metadata: dict[str, Any]) -> Scor
 
     n_codes = get_alphabet(metadata["alphabet"]).size
     model = scorer_from_checkpoint(state, metadata, n_codes, "the trained model")
-    return Scorer(model, state, metadata)
+    return Scorer(model, metadata)
 
 
 def score(

@@ -65,11 +65,12 @@ def compatible_alphabets(trained: str, sequences: str) -> bool:
 
 
 def load_scorer(
-    checkpoint: str | os.PathLike[str], alphabet: str
+    checkpoint: str | os.PathLike[str], alphabet: str | None = None
 ) -> tuple[HomologyScorer, dict[str, Any]]:
     """The checkpoint's model and metadata, checked against this seqsim's
-    features and the sequences' ``alphabet``."""
+    features and the sequences' ``alphabet`` (None: the checkpoint's own)."""
     state, metadata = load_checkpoint(checkpoint)
+    alphabet = metadata["alphabet"] if alphabet is None else alphabet
     if metadata["features"] != list(SCORER_FEATURES):
         raise ConfigError(f"{checkpoint}: a model of another feature set")
     if not compatible_alphabets(metadata["alphabet"], alphabet):

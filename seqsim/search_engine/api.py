@@ -23,7 +23,7 @@ from seqsim.parallel import block_rows
 from seqsim.search_engine.engine import HitFilter, search_hits
 from seqsim.search_engine.pair_tables import alignment_pairs, self_scores
 from seqsim.search_engine.prefilter import KmerPrefilterSettings
-from seqsim.search_engine.tabular import blast_text
+from seqsim.search_engine.tabular import blast_text, hit_fractions
 from seqsim.sequences.alphabet import AlphabetName
 from seqsim.sequences.ingest import AlphabetChoice, ingest_fasta
 from seqsim.sequences.load import Sequences, read_sequences
@@ -199,15 +199,12 @@ def with_ids(
     hits: pd.DataFrame, query_ids: Sequence[str], target_ids: Sequence[str]
 ) -> pd.DataFrame:
     """A numeric hit table with ids for ``query``/``target`` and the derived
-    ``fident``, ``qcov`` and ``tcov``."""
-    length = hits["length"].to_numpy()
-    aligned = hits["qstart"].to_numpy() > 0
+    ``fident``, ``qcov`` and ``tcov`` (:func:`~seqsim.search_engine.tabular.hit_fractions`)."""
+    fractions = hit_fractions(hits)
     return hits.assign(
         query=np.asarray(query_ids, dtype=object)[hits["query"].to_numpy()],
         target=np.asarray(target_ids, dtype=object)[hits["target"].to_numpy()],
-        fident=hits["nident"].to_numpy() / np.maximum(length, 1),
-        qcov=(hits["qend"] - hits["qstart"] + aligned).to_numpy() / hits["qlen"].to_numpy(),
-        tcov=(hits["send"] - hits["sstart"] + aligned).to_numpy() / hits["tlen"].to_numpy(),
+        **{name: fractions[name] for name in ("fident", "qcov", "tcov")},
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,6 +46,24 @@ def format_bitscore(value: float) -> str:
     return f"{value:.1f}"
 
 
+def hit_fractions(hits: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per hit: ``fident`` (identities / alignment columns), ``shorter_ident``
+    (identities / the shorter sequence), ``qcov`` and ``tcov`` (aligned
+    fractions of query and target); 0 for an empty alignment."""
+    nident = hits["nident"].to_numpy()
+    length = hits["length"].to_numpy()
+    shorter = np.minimum(hits["qlen"].to_numpy(), hits["tlen"].to_numpy())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "fident": np.where(length > 0, nident / np.maximum(length, 1), 0.0),
+            "shorter_ident": np.where(shorter > 0, nident / np.maximum(shorter, 1), 0.0),
+            "qcov": (hits["qend"] - hits["qstart"] + (hits["qstart"] > 0)).to_numpy()
+            / hits["qlen"].to_numpy(),
+            "tcov": (hits["send"] - hits["sstart"] + (hits["sstart"] > 0)).to_numpy()
+            / hits["tlen"].to_numpy(),
+        }
+
+
 def blast_table(
     hits: pd.DataFrame,
     query_ids: Sequence[str],
@@ -59,16 +76,8 @@ def blast_table(
     unknown = [c for c in extra_columns if c not in HIT_EXTRA_COLUMNS]
     if unknown:
         raise ConfigError(f"unknown extra columns {unknown}; available: {list(HIT_EXTRA_COLUMNS)}")
-    length = hits["length"].to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fident = np.where(length > 0, hits["nident"] / np.maximum(length, 1), 0.0)
-        shorter = np.minimum(hits["qlen"].to_numpy(), hits["tlen"].to_numpy())
-        derived: dict[str, Any] = {
-            "fident": fident,
-            "shorter_ident": np.where(shorter > 0, hits["nident"] / np.maximum(shorter, 1), 0.0),
-            "qcov": (hits["qend"] - hits["qstart"] + (hits["qstart"] > 0)) / hits["qlen"],
-            "tcov": (hits["send"] - hits["sstart"] + (hits["sstart"] > 0)) / hits["tlen"],
-        }
+    derived = hit_fractions(hits)
+    fident = derived["fident"]
     table = pd.DataFrame(
         {
             "qseqid": np.asarray(query_ids, dtype=object)[hits["query"].to_numpy()],

@@ -163,19 +163,16 @@ def build(
 ) -> None:
     """Train on ``train`` (FASTA, labels), evaluate on ``held_out``, store
     the evaluation in the checkpoint and write its card."""
-    from seqsim.scorer.api import load, write_train
-    from seqsim.scorer.checkpoint import load_checkpoint, save_checkpoint
+    from seqsim.scorer.api import train as train_scorer
 
     start = time.perf_counter()
-    write_train(train[0], checkpoint, labels=train[1], threads=threads)
+    scorer = train_scorer(train[0], labels=train[1], threads=threads)
     train_seconds = time.perf_counter() - start
-    result = evaluate(load(checkpoint), held_out[0], held_out[1], threads)
-    state, metadata = load_checkpoint(checkpoint)
-    metadata["evaluation"] = {"data": data, "val_split": result}
-    metadata.pop("format_version")
-    save_checkpoint(checkpoint, state, metadata)
+    result = evaluate(scorer, held_out[0], held_out[1], threads)
+    scorer.metadata["evaluation"] = {"data": data, "val_split": result}
+    scorer.save(checkpoint)
     log.info("%s: trained in %.0f s; %s", checkpoint.name, train_seconds, result)
-    write_card(checkpoint, metadata, train_seconds, threads, card)
+    write_card(checkpoint, scorer.metadata, train_seconds, threads, card)
 
 
 PROTEIN_CARD = {
