@@ -104,7 +104,7 @@ def train(
         else:
             assert pairs is not None
             pair_labels = PairLabels.from_pairs(_table(pairs), store.ids, _source(pairs))
-        state, metadata = train_scorer(store, hit_table, pair_labels, settings)
+        state, metadata = train_scorer(store, hit_table, pair_labels, settings, threads)
     return load_state(state, metadata)
 
 
@@ -150,9 +150,15 @@ def score(
         hit_table = _hits_of(store, hits, threads)
         if pairs is not None:
             return score_listed_pairs(
-                model.model, model.metadata, store, hit_table, _table(pairs), _source(pairs)
+                model.model,
+                model.metadata,
+                store,
+                hit_table,
+                _table(pairs),
+                _source(pairs),
+                threads,
             )
-        scored = score_candidates(model.model, model.metadata, store, hit_table)
+        scored = score_candidates(model.model, model.metadata, store, hit_table, threads=threads)
     table = compact_table(
         scored, store.ids, min_probability=min_probability, top_k=top_k, features=features
     )

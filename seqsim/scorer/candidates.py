@@ -14,7 +14,8 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import minimum_spanning_tree
 
 from seqsim.errors import ConfigError
-from seqsim.kernels.graph import _path_rows
+from seqsim.kernels.graph import _path_rows, _tree_lifting
+from seqsim.parallel import threaded_map
 from seqsim.search_engine.pair_tables import alignment_features, self_scores_from_hits
 
 
@@ -40,26 +41,14 @@ def direct_pairs(hits: pd.DataFrame, n_sequences: int) -> pd.DataFrame:
     )
 
 
-def candidate_pairs(
-    hits: pd.DataFrame,
-    lengths: np.ndarray,
-    *,
-    edge_evalue: float = 1.0,
-    top_k: int = 100,
-    extra_pairs: tuple[np.ndarray, np.ndarray] | None = None,
-) -> pd.DataFrame:
-    """Unordered candidate pairs (``query`` < ``target``, store indices) with
-    every feature of :data:`~seqsim.feature_names.SCORER_FEATURES`.
+PATH_BLOCK_ROWS = 4096
 
-    Edges of the hit graph are pairs with a two-way E-value <= ``edge_evalue``;
-    each sequence adds its ``top_k`` best-connected partners to its hits.
-    ``extra_pairs`` (two index arrays) are added too, e.g. a user's labelled
-    pairs: those with neither a hit nor a listed path get zero features.
-    """
-    n = lengths.size
-    direct = direct_pairs(hits, n)
-    edges = direct[direct["evalue"] <= edge_evalue]
-    q, t, w = edges["query"].to_numpy(), edges["target"].to_numpy(), edges["bits"].to_numpy()
+
+def hit_graph(
+    q: np.ndarray, t: np.ndarray, w: np.ndarray, n: int
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """The symmetric hit graph of edges (q, t) with weights w, and its maximum
+    spanning forest (symmetric too), as sorted CSR matrices."""
     graph = sp.csr_matrix(
         (np.concatenate([w, w]), (np.concatenate([q, t]), np.concatenate([t, q]))), shape=(n, n)
     )
@@ -70,11 +59,56 @@ def candidate_pairs(
     tree = minimum_spanning_tree(inverted)
     tree = tree + tree.T
     tree = sp.csr_matrix((top - tree.data, tree.indices, tree.indptr), shape=(n, n))
-    offsets, partners, values = _path_rows(
-        graph.indptr.astype(np.int64), graph.indices.astype(np.int64), graph.data,
-        tree.indptr.astype(np.int64), tree.indices.astype(np.int64), tree.data, top_k,
-    )  # fmt: skip
-    source = np.repeat(np.arange(n), np.diff(offsets))
+    return graph, tree
+
+
+def _path_features(
+    graph: sp.csr_matrix, tree: sp.csr_matrix, top_k: int, threads: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of :func:`seqsim.kernels.graph._path_rows` for every node, a
+    block of rows at a time: each node, its partners and their path values."""
+    n = graph.shape[0]
+    csr = (graph.indptr.astype(np.int64), graph.indices.astype(np.int64), graph.data)
+    tree_csr = (tree.indptr.astype(np.int64), tree.indices.astype(np.int64), tree.data)
+    lifting = _tree_lifting(*tree_csr)
+    blocks = [np.arange(start, min(start + PATH_BLOCK_ROWS, n), dtype=np.int64)
+              for start in range(0, n, PATH_BLOCK_ROWS)]  # fmt: skip
+
+    def one_block(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        offsets, partners, values = _path_rows(*csr, *tree_csr, *lifting, top_k, rows)
+        return np.repeat(rows, np.diff(offsets)), partners, values
+
+    parts = list(threaded_map(one_block, blocks, threads))
+    if not parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 4))
+    return tuple(np.concatenate(arrays) for arrays in zip(*parts, strict=True))  # type: ignore[return-value]
+
+
+def candidate_pairs(
+    hits: pd.DataFrame,
+    lengths: np.ndarray,
+    *,
+    edge_evalue: float = 1.0,
+    top_k: int = 100,
+    extra_pairs: tuple[np.ndarray, np.ndarray] | None = None,
+    threads: int = 1,
+) -> pd.DataFrame:
+    """Unordered candidate pairs (``query`` < ``target``, store indices) with
+    every feature of :data:`~seqsim.feature_names.SCORER_FEATURES`.
+
+    Edges of the hit graph are pairs with a two-way E-value <= ``edge_evalue``;
+    each sequence adds its ``top_k`` best-connected partners to its hits.
+    ``extra_pairs`` (two index arrays) are added too, e.g. a user's labelled
+    pairs: those with neither a hit nor a listed path get zero features.
+    Path features are computed in blocks of rows on ``threads`` threads; the
+    result does not depend on the thread count.
+    """
+    n = lengths.size
+    direct = direct_pairs(hits, n)
+    edges = direct[direct["evalue"] <= edge_evalue]
+    q, t, w = edges["query"].to_numpy(), edges["target"].to_numpy(), edges["bits"].to_numpy()
+    graph, tree = hit_graph(q, t, w, n)
+    source, partners, values = _path_features(graph, tree, top_k, threads)
     paths = pd.DataFrame(
         {
             "query": np.minimum(source, partners),

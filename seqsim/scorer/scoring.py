@@ -87,6 +87,7 @@ def score_candidates(
     store: SequenceStore,
     hits: pd.DataFrame,
     extra_pairs: tuple[np.ndarray, np.ndarray] | None = None,
+    threads: int = 1,
 ) -> pd.DataFrame:
     """Candidate pairs of ``store``'s all-vs-all ``hits`` (plus ``extra_pairs``)
     with the model's ``logit`` and calibrated ``probability`` (a model and
@@ -95,7 +96,7 @@ def score_candidates(
     pairs = candidate_pairs(
         hits, store.lengths,
         edge_evalue=settings.get("edge_evalue", 1.0), top_k=settings.get("top_k", 100),
-        extra_pairs=extra_pairs,
+        extra_pairs=extra_pairs, threads=threads,
     )  # fmt: skip
     features = pairs[list(SCORER_FEATURES)].to_numpy(np.float64)
     x = standardise(
@@ -123,13 +124,14 @@ def score_listed_pairs(
     hits: pd.DataFrame,
     listed: pd.DataFrame,
     source: str = "pairs",
+    threads: int = 1,
 ) -> pd.DataFrame:
     """``listed`` (a table with ``id1``, ``id2`` and any other columns) with
     each pair's calibrated ``probability``: the pairs are scored as
     candidates whether or not they have a hit or a path; a sequence with
     itself is certain (1)."""
     a, b = pair_indices(listed, store.ids, source)
-    pairs = score_candidates(model, metadata, store, hits, extra_pairs=(a, b))
+    pairs = score_candidates(model, metadata, store, hits, extra_pairs=(a, b), threads=threads)
     found = pairs.set_index(["query", "target"])["probability"]
     key = pd.MultiIndex.from_arrays([np.minimum(a, b), np.maximum(a, b)])
     probability = found.reindex(key).to_numpy()

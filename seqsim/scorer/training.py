@@ -94,17 +94,19 @@ def train_scorer(
     hits: pd.DataFrame,
     labels: PairLabels,
     settings: TrainSettings = TrainSettings(),
+    threads: int = 1,
 ) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """Train on ``store``'s all-vs-all ``hits`` (from
     :func:`seqsim.search_engine.engine.search_hits`) and pair ``labels``;
     return (state dict, checkpoint metadata).
 
     Deterministic: ``settings.seed`` draws the splits, the initial weights
-    (leaving the caller's torch random state as it was) and the batches."""
+    (leaving the caller's torch random state as it was) and the batches;
+    ``threads`` (for the hit-graph features) changes no result."""
     if settings.kind not in ("siamese", "features"):
         raise ConfigError(f"model kind must be siamese or features, not {settings.kind!r}")
     held_out = held_out_groups(labels.group, settings.validation_fraction, settings.seed)
-    pairs, q, t, target = _labelled_candidates(store, hits, labels, held_out, settings)
+    pairs, q, t, target = _labelled_candidates(store, hits, labels, held_out, settings, threads)
     head_part, encoder_part, description = _model_parts(labels, held_out, settings)
     known = ~np.isnan(target)
     train_rows = np.flatnonzero(known & head_part[q] & head_part[t])
@@ -186,6 +188,7 @@ def _labelled_candidates(
     labels: PairLabels,
     held_out: np.ndarray,
     settings: TrainSettings,
+    threads: int,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     """The training set's candidate pairs (plus a pairs table's listed pairs),
     their indices and labels. Small sets: the held-out candidates may hold no
@@ -198,7 +201,7 @@ def _labelled_candidates(
     ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
         pairs = candidate_pairs(
             hits, store.lengths, edge_evalue=settings.edge_evalue, top_k=settings.top_k,
-            extra_pairs=extra,
+            extra_pairs=extra, threads=threads,
         )  # fmt: skip
         q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
         return pairs, q, t, labels(q, t)

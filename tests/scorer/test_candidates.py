@@ -5,11 +5,13 @@ from __future__ import annotations
 import itertools
 import math
 
+import hypothesis.strategies as st
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
 
 from seqsim.feature_names import SCORER_FEATURES
-from seqsim.scorer.candidates import candidate_pairs
+from seqsim.scorer.candidates import _path_features, candidate_pairs, hit_graph
 
 
 def hits_of(edges: dict[tuple[int, int], float], n: int) -> pd.DataFrame:
@@ -73,3 +75,87 @@ def test_widest_path_ties_do_not_multiply_the_candidates():
     assert per_sequence.max() <= 2 * (top_k + 2)
     # Ties go to shared neighbours first: the next-but-one sequence is kept.
     assert ((pairs["query"] == 10) & (pairs["target"] == 12)).any()
+
+
+def dense_path_rows(n, weight, tree_weight, top_k):
+    """Plain-Python reference of the path kernel: every node's path values to
+    every other node, then its neighbours plus the top_k by max(path1, path2,
+    widest), ties to more shared neighbours, a stronger path1, fewer tree
+    hops, the lower index. Returns {(q, t): (path1, path2, widest, shared)}."""
+    adjacent = {i: [j for j in range(n) if (i, j) in weight] for i in range(n)}
+    tree_adjacent = {i: [j for j in range(n) if (i, j) in tree_weight] for i in range(n)}
+    rows = {}
+    for q in range(n):
+        path1, shared = [0.0] * n, [0] * n
+        for m in adjacent[q]:
+            for t in adjacent[m]:
+                shared[t] += 1
+                path1[t] = max(path1[t], min(weight[q, m], weight[m, t]))
+        path2 = [0.0] * n
+        for m in range(n):
+            if m != q and path1[m] > 0:
+                for t in adjacent[m]:
+                    path2[t] = max(path2[t], min(path1[m], weight[m, t]))
+        widest, hops, stack = [0.0] * n, [0] * n, [(q, math.inf, 0, -1)]
+        while stack:
+            node, bottleneck, depth, parent = stack.pop()
+            for v in tree_adjacent[node]:
+                if v != parent:
+                    widest[v] = min(bottleneck, tree_weight[node, v])
+                    hops[v] = depth + 1
+                    stack.append((v, widest[v], depth + 1, node))
+        best = [0.0 if t == q else max(path1[t], path2[t], widest[t]) for t in range(n)]
+
+        keys = {t: (-best[t], -(shared[t] * 1e7 + path1[t]), hops[t], t) for t in range(n)}
+        ranked = sorted((t for t in range(n) if best[t] > 0), key=keys.__getitem__)
+        kept = set(ranked[:top_k]) | set(adjacent[q])
+        for t in sorted(kept - {q}):
+            rows[q, t] = (path1[t], path2[t], widest[t], float(shared[t]))
+    return rows
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    n=st.integers(2, 40),
+    tree_like=st.booleans(),
+    density=st.floats(0.0, 0.5),
+    levels=st.integers(1, 4),
+    top_k=st.integers(0, 8),
+    seed=st.integers(0, 2**31),
+)
+def test_sparse_path_kernel_matches_the_dense_reference(n, tree_like, density, levels, top_k, seed):
+    """Few distinct weights make ties at every cut. Tree-like graphs (a random
+    tree, some edges dropped, a few added) have long paths beyond the
+    three-edge neighbourhood, where the tree walk chooses; dense ones have
+    several components and isolated nodes at low densities."""
+    rng = np.random.default_rng(seed)
+    if tree_like:
+        chosen = {(int(rng.integers(0, j)), j) for j in range(1, n) if rng.random() < 0.9}
+        chosen |= {(i, j) for i, j in itertools.combinations(range(n), 2) if rng.random() < 0.02}
+    else:
+        chosen = {(i, j) for i, j in itertools.combinations(range(n), 2) if rng.random() < density}
+    edges = {pair: float(20 * rng.integers(1, levels + 1)) for pair in sorted(chosen)}
+    assert_matches_dense_reference(edges, n, top_k)
+
+
+def test_tree_walk_ties_go_to_the_lower_index():
+    """A broom: the chain 0-1-2-3, then ten leaves on 3, every edge equal. From
+    0 the leaves tie (same widest path, same hops): the lowest ones are kept."""
+    edges = {(0, 1): 40.0, (1, 2): 40.0, (2, 3): 40.0, **{(3, leaf): 40.0 for leaf in range(4, 14)}}
+    assert_matches_dense_reference(edges, 14, top_k=5)
+
+
+def assert_matches_dense_reference(edges: dict[tuple[int, int], float], n: int, top_k: int) -> None:
+    pairs = np.array(list(edges), dtype=np.int64).reshape(-1, 2)
+    graph, tree = hit_graph(pairs[:, 0], pairs[:, 1], np.array(list(edges.values())), n)
+    weight = {**edges, **{(j, i): w for (i, j), w in edges.items()}}
+    tree_coo = tree.tocoo()
+    tree_weight = {
+        (int(i), int(j)): float(w)
+        for i, j, w in zip(tree_coo.row, tree_coo.col, tree_coo.data, strict=True)
+    }
+    expected = dense_path_rows(n, weight, tree_weight, top_k)
+    for threads in (1, 2):
+        source, partners, values = _path_features(graph, tree, top_k, threads)
+        got = {(int(q), int(t)): tuple(v) for q, t, v in zip(source, partners, values, strict=True)}
+        assert got == expected
