@@ -45,6 +45,7 @@ _OTHER_FORMATS = [
     ("#NEXUS", "looks like a NEXUS file; give unaligned FASTA"),
 ]
 _DECOMPRESSION_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
+_BYTE_ORDER_MARK = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ def _open_binary(path: Path) -> IO[bytes]:
         raise InputError(path, "no such file") from None
     except PermissionError:
         raise InputError(path, "permission denied") from None
+    except OSError as error:  # a symlink loop, an I/O error, a name too long...
+        raise InputError(path, f"cannot be read ({error.strerror or error})") from None
     if not magic:
         raise InputError(path, "file is empty")
     for prefix, what in _UNSUPPORTED.items():
@@ -77,6 +80,10 @@ def _open_binary(path: Path) -> IO[bytes]:
         if magic.startswith(prefix):
             return opener(path, "rb")
     return open(path, "rb")
+
+
+def _is_compressed(handle: IO[bytes]) -> bool:
+    return isinstance(handle, (gzip.GzipFile, bz2.BZ2File, lzma.LZMAFile))
 
 
 class _Lines:
@@ -94,6 +101,10 @@ class _Lines:
                     self.line_number += 1
                     yield self._decode(raw)
             except _DECOMPRESSION_ERRORS as error:
+                if not _is_compressed(handle):
+                    raise InputError(
+                        self.path, f"read error ({error})", line=self.line_number + 1
+                    ) from None
                 raise InputError(
                     self.path,
                     f"compressed data is corrupt or truncated ({error})",
@@ -115,6 +126,8 @@ class _Lines:
                 "binary or wrongly encoded file",
                 line=self.line_number,
             ) from None
+        if self.line_number == 1 and text.startswith(_BYTE_ORDER_MARK):
+            text = text[1:]  # Windows editors start UTF-8 files with a BOM
         if text.startswith(">"):
             self.header_lines.append(self.line_number)
         return text

@@ -60,6 +60,11 @@ class IngestResult:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
+# Longer IDs are far beyond any database's (UniProt, RefSeq, ENA: < 100); a
+# megabyte header is a broken file, not an ID.
+MAX_ID_LENGTH = 1000
+
+
 def check_id(record_id: str) -> str | None:
     """Return why ``record_id`` cannot be used in tabular outputs, or None if it can.
 
@@ -68,6 +73,8 @@ def check_id(record_id: str) -> str | None:
     """
     if not record_id:
         return "empty ID"
+    if len(record_id) > MAX_ID_LENGTH:
+        return f"ID is {len(record_id):,} characters long (at most {MAX_ID_LENGTH:,})"
     if any(char in record_id for char in "\t\n\r"):
         return "ID contains a tab or newline"
     if any(ord(char) < 32 or ord(char) == 127 for char in record_id):
@@ -96,6 +103,9 @@ def _read_records(raw_records: Iterable[FastaRecord]) -> list[_Record]:
             record.reject("empty_id", "empty ID (the header has no text right after '>')")
         elif problem:
             record.reject("bad_id", problem)
+            if len(record_id) > MAX_ID_LENGTH:  # the rejected table shows its start
+                record.id = record_id[:40] + "..."
+
         elif record_id in first_seen:
             first = first_seen[record_id]
             record.reject(
@@ -350,10 +360,12 @@ def write_ingest(
     records (default ``out_dir/rejected.tsv``) and the counts (default
     ``out_dir/ingest.json``); InputError when every record was rejected."""
     out_dir = Path(out_dir)
-    write_store(result.store, out_dir)
     write_table(result.rejected, Path(rejected or out_dir / "rejected.tsv"))
     write_json(result.summary, Path(summary or out_dir / "ingest.json"))
-    if result.summary["n_kept"] == 0:
+    # No empty store: a later step would search nothing instead of stopping.
+    if result.summary["n_kept"] > 0:
+        write_store(result.store, out_dir)
+    else:
         sources = ", ".join(f["path"] for f in result.summary["files"])
         raise InputError(
             sources,

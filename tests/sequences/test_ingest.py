@@ -305,3 +305,44 @@ def test_cli_all_rejected_is_an_error(fasta, tmp_path, capsys):
     assert main(["ingest", str(path), "-o", str(out), "--on-invalid", "skip"]) == 1
     assert "all 1 records were rejected" in capsys.readouterr().err
     assert (out / "rejected.tsv").exists()
+
+
+# ---- hardening (issue 16) -------------------------------------------------
+
+
+def test_utf8_byte_order_mark_is_read(fasta, tmp_path):
+    """Windows editors save UTF-8 with a BOM; before, '\\ufeff>a' was 'not FASTA'."""
+    path = tmp_path / "bom.fasta"
+    path.write_bytes(b"\xef\xbb\xbf>a first\r\nMKVLAAGIWQ\r\n>b\r\nMKVLAAGIWQ\r\n")
+    packed = tmp_path / "bom.fasta.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    for source in (path, packed):
+        result = ingest_fasta([source])
+        assert list(result.store.ids) == ["a", "b"]
+
+
+def test_a_symlink_loop_is_one_line(tmp_path):
+    """OSErrors other than missing or permission denied were a traceback."""
+    loop = tmp_path / "loop.fasta"
+    loop.symlink_to(loop)
+    message = ingest_error([loop])
+    assert message.startswith(f"{loop}: cannot be read (")
+
+
+def test_an_id_over_the_length_limit_is_rejected(fasta):
+    path = fasta(">" + "x" * 5000 + "\nMKV\n>b\nMKVLA\n")
+    result = ingest_fasta([path], on_invalid="skip")
+    assert list(result.store.ids) == ["b"]
+    row = result.rejected.iloc[0]
+    assert row["reason"] == "ID is 5,000 characters long (at most 1,000)"
+    assert row["id"] == "x" * 40 + "..."
+    assert "5,000 characters" in ingest_error([path])
+
+
+def test_all_rejected_leaves_no_store(fasta, tmp_path):
+    """Before, the run exited 1 but left a 0-sequence store a later step could read."""
+    path = fasta(">a\nMK1\n")
+    out = tmp_path / "store"
+    assert main(["ingest", str(path), "-o", str(out), "--on-invalid", "skip"]) == 1
+    assert (out / "rejected.tsv").exists() and (out / "ingest.json").exists()
+    assert not (out / "store.json").exists()
