@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 
+from seqsim.cli.sequences_argument import add_alphabet_argument
+
 HELP = "validate FASTA files and encode them into a sequence store"
 
 log = logging.getLogger("seqsim")
@@ -20,12 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--summary", help="JSON summary of the counts (default: OUT_DIR/ingest.json)"
     )
-    parser.add_argument(
-        "--alphabet",
-        choices=["auto", "protein", "dna", "rna"],
-        default="auto",
-        help="sequence alphabet; auto detects it",
-    )
+    add_alphabet_argument(parser)
     parser.add_argument(
         "--on-invalid",
         choices=["error", "skip"],

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import argparse
 
+from seqsim.cli.sequences_argument import add_alphabet_argument
+
 HELP = "all-vs-all Mash distances of a FASTA file's sequences (MinHash sketches, as mash dist)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("fasta", help="sequences (FASTA)")
     parser.add_argument("-o", "--output", required=True, help="distances (.tsv)")
-    parser.add_argument("--alphabet", choices=["auto", "protein", "dna", "rna"], default="auto")
+    add_alphabet_argument(parser)
     parser.add_argument("-k", type=int, help="k-mer size (default: 21 for DNA, 9 for protein)")
     parser.add_argument("-s", "--sketch-size", type=int, default=1000, help="hashes per sketch")
     parser.add_argument(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 
+from seqsim.cli.sequences_argument import add_alphabet_argument
+
 HELP = "search queries against targets: prefilter, Smith-Waterman, E-values, BLAST tabular"
 
 # --prefilter choices: what decides which pairs are aligned with gaps.
@@ -34,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, prefilter: str = "ungapped
     )
     parser.add_argument("--block", type=int, default=0, help="with --store: block of queries")
     parser.add_argument("--n-blocks", type=int, default=1, help="with --store: number of blocks")
-    parser.add_argument("--alphabet", choices=["auto", "protein", "dna", "rna"], default="auto")
+    add_alphabet_argument(parser)
     parser.add_argument(
         "--matrix", help="substitution matrix (default: BLOSUM62 for protein, 2/-3 for DNA)"
     )

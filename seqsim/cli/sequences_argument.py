@@ -1,17 +1,34 @@
 """The sequences argument that ``train``, ``score`` and ``embed`` share: a
-FASTA file or a store folder (``--store``), and optionally the set's hits."""
+FASTA file (with ``--alphabet``) or a store folder (``--store``), and
+optionally the set's hits."""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from seqsim.errors import ConfigError
+
+if TYPE_CHECKING:
+    from seqsim.sequences.load import Sequences
+
+ALPHABET_CHOICES = ["auto", "protein", "dna", "rna"]
+
+
+def add_alphabet_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--alphabet",
+        choices=ALPHABET_CHOICES,
+        default="auto",
+        help="alphabet of the FASTA input; auto detects it (README: input policy)",
+    )
 
 
 def add_sequence_arguments(parser: argparse.ArgumentParser, *, hits: bool = True) -> None:
     """The sequences (FASTA or store) and, optionally, their all-vs-all hits."""
     parser.add_argument("fasta", nargs="?", help="sequences (FASTA), or use --store")
     parser.add_argument("--store", help="sequence store folder (`seqsim ingest`)")
+    add_alphabet_argument(parser)
     if hits:
         parser.add_argument(
             "--hits",
@@ -21,8 +38,15 @@ def add_sequence_arguments(parser: argparse.ArgumentParser, *, hits: bool = True
         )
 
 
-def sequences_of(args: argparse.Namespace) -> str:
-    """The FASTA file or store folder given (exactly one of them)."""
+def sequences_of(args: argparse.Namespace) -> Sequences:
+    """The store folder given, or the FASTA file given read with ``--alphabet``
+    (exactly one of them)."""
     if bool(args.fasta) == bool(args.store):
         raise ConfigError("give the sequences as a FASTA file or --store (one of them)")
-    return str(args.store or args.fasta)
+    if args.store:
+        if args.alphabet != "auto":
+            raise ConfigError("--alphabet applies to FASTA input; a store keeps its alphabet")
+        return str(args.store)
+    from seqsim.sequences.load import read_sequences
+
+    return read_sequences(args.fasta, alphabet=args.alphabet)

@@ -97,22 +97,34 @@ def classify_sequence(sequence: str) -> Literal["protein", "dna", "rna", "either
 
     A letter outside the IUPAC nucleotide codes makes it protein. A sequence of
     nucleotide codes only is nucleotide when at least 90% of it is A, C, G,
-    T, U or N (at least 10 letters long), or at least 50% of it (at least 20
-    letters long; real reads carry many ambiguity codes); RNA when it has U and
-    no T. Any other sequence of nucleotide codes only (short, or mostly
-    ambiguity codes) is valid in either alphabet: ``"either"``.
+    T, U or N (at least 10 letters long), or when at least 50% of it is and
+    it has all four bases (at least 20 letters long: real reads carry many
+    ambiguity codes, and cysteine- or glycine-rich peptides such as
+    metallothioneins are made of nucleotide codes too but lack a base); RNA
+    when it has U and no T. Any other sequence of nucleotide codes only
+    (short, or mostly ambiguity codes) is valid in either alphabet:
+    ``"either"``.
 
     >>> classify_sequence("ACGTTGCAACGT"), classify_sequence("MKVLAAGIW"), classify_sequence("GAGA")
     ('dna', 'protein', 'either')
+    >>> classify_sequence("GDCGCSGASSCNCGSGCSCSNCGSK")  # a metallothionein
+    'either'
     """
     letters = set(sequence)
     if not letters or not letters <= _NUCLEOTIDE_INPUT:
         return "protein"
     core = sum(sequence.count(letter) for letter in _NUCLEOTIDE_CORE & letters) / len(sequence)
     length = len(sequence)
-    if (core >= 0.9 and length >= 10) or (core >= 0.5 and length >= 20):
+    all_bases = {"A", "C", "G"} <= letters and bool({"T", "U"} & letters)
+    if (core >= 0.9 and length >= 10) or (core >= 0.5 and length >= 20 and all_bases):
         return "rna" if "U" in letters and "T" not in letters else "dna"
     return "either"
+
+
+def only_nucleotide_core(sequence: str) -> bool:
+    """Made of A, C, G, T, U and N only (how a set of short records that fit
+    either alphabet is told to be nucleotide: primers, not peptides)."""
+    return set(sequence) <= _NUCLEOTIDE_CORE
 
 
 def strip_terminal_stop(sequence: str, alphabet: AlphabetName) -> str:

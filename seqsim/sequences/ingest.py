@@ -24,6 +24,7 @@ from seqsim.sequences.alphabet import (
     AlphabetName,
     classify_sequence,
     get_alphabet,
+    only_nucleotide_core,
     strip_terminal_stop,
 )
 from seqsim.sequences.fasta import FastaRecord, iter_fasta, locate_residues
@@ -119,37 +120,58 @@ def _read_records(raw_records: Iterable[FastaRecord]) -> list[_Record]:
     return records
 
 
-def _settle_alphabet(records: list[_Record], choice: AlphabetChoice) -> AlphabetName:
-    """Pick the set's alphabet; in auto mode reject records of the minority alphabet."""
-    if choice != "auto":
-        return choice
-    kinds = {id(r): classify_sequence(r.sequence.rstrip("*")) for r in records if r.sequence}
+@dataclass
+class _AlphabetDecision:
+    """The set's alphabet, how it was settled, and the per-record votes."""
+
+    alphabet: AlphabetName
+    source: str  # "configured", "detected" (by the records' votes) or "default"
+    votes: dict[str, int]
+    kept_outliers: list[str]  # IDs of records kept although they looked like nucleotide
+
+
+def _settle_alphabet(records: list[_Record], choice: AlphabetChoice) -> _AlphabetDecision:
+    """Pick the set's alphabet. In auto mode the majority of the records that
+    can be told apart decides (ties: protein); records that fit either
+    alphabet follow it. A nucleotide-looking record in a protein set is valid
+    protein and is kept (and counted); a protein record in a nucleotide set is
+    rejected as a mixed alphabet. A set where no record can be told apart is
+    nucleotide only when every record is made of A/C/G/T/U/N (primers), else
+    protein (short peptides)."""
+    sequences = {id(r): r.sequence.rstrip("*") for r in records if r.sequence}
+    kinds = {key: classify_sequence(sequence) for key, sequence in sequences.items()}
     votes = Counter(
-        "protein" if kind == "protein" else "nucleotide"
+        "either" if kind == "either" else "protein" if kind == "protein" else "nucleotide"
         for kind in kinds.values()
-        if kind != "either"
     )
-    # Ties go to protein; a set of only very short ACGT-like records is nucleotide.
-    majority = "nucleotide" if votes["nucleotide"] > votes["protein"] else "protein"
-    if not votes and records:
+    tally = {name: votes[name] for name in ("protein", "nucleotide", "either")}
+    if choice != "auto":
+        return _AlphabetDecision(choice, "configured", tally, [])
+    source = "detected"
+    if votes["nucleotide"] > votes["protein"]:
         majority = "nucleotide"
-    if majority == "protein":
-        alphabet: AlphabetName = "protein"
+    elif votes["protein"]:
+        majority = "protein"
     else:
-        alphabet = (
-            "rna" if all(k in ("rna", "either", "protein") for k in kinds.values()) else "dna"
-        )
+        source = "default"
+        fits_nucleotide = bool(sequences) and all(map(only_nucleotide_core, sequences.values()))
+        majority = "nucleotide" if fits_nucleotide else "protein"
+    if majority == "protein":
+        outliers = [r.id for r in records if kinds.get(id(r)) in ("dna", "rna")]
+        return _AlphabetDecision("protein", source, tally, outliers)
+    letters = set().union(
+        *(set(sequences[id(r)]) for r in records if kinds.get(id(r), "protein") != "protein")
+    )
+    alphabet: AlphabetName = "rna" if "U" in letters and "T" not in letters else "dna"
     for record in records:
-        kind = kinds.get(id(record), "either")
-        looks = "protein" if kind == "protein" else "nucleotide"
-        if kind != "either" and looks != majority:
+        if kinds.get(id(record)) == "protein":
             record.reject(
                 "mixed_alphabet",
-                f"mixed alphabets: this record looks like {kind} but most records are "
+                f"mixed alphabets: this record looks like protein but most records are "
                 f"{alphabet} ({votes['protein']} protein, {votes['nucleotide']} nucleotide); "
                 "set `alphabet` to choose",
             )
-    return alphabet
+    return _AlphabetDecision(alphabet, source, tally, [])
 
 
 def _describe_invalid(char: str, alphabet: AlphabetName) -> str:
@@ -278,7 +300,8 @@ def _ingest(
     *,
     from_files: bool,
 ) -> IngestResult:
-    alphabet_name = _settle_alphabet(records, alphabet)
+    decision = _settle_alphabet(records, alphabet)
+    alphabet_name = decision.alphabet
     encoded = _encode(records, alphabet_name, from_files=from_files)
     rejected = [record for record in records if record.reason_code]
     if rejected and on_invalid == "error":
@@ -291,7 +314,9 @@ def _ingest(
     kept_per_file = Counter(r.path for r, _ in kept)
     summary = {
         "alphabet": alphabet_name,
-        "alphabet_source": "detected" if alphabet == "auto" else "configured",
+        "alphabet_source": decision.source,
+        "alphabet_votes": decision.votes,
+        "n_kept_nucleotide_like": len(decision.kept_outliers),
         "on_invalid": on_invalid,
         "n_input": len(records),
         "n_kept": len(kept),
@@ -300,6 +325,13 @@ def _ingest(
         "rejected_by_reason": dict(sorted(Counter(r.reason_code for r in rejected).items())),
         "files": [{"path": p, "n_input": per_file[p], "n_kept": kept_per_file[p]} for p in sources],
     }
+    if decision.kept_outliers:
+        log.warning(
+            "%d records look like nucleotides but most are protein; kept as protein: %s%s",
+            len(decision.kept_outliers),
+            ", ".join(decision.kept_outliers[:5]),
+            " ..." if len(decision.kept_outliers) > 5 else "",
+        )
     for record in rejected:
         log.warning(
             "rejected %s record %d %r: %s", record.path, record.number, record.id, record.reason

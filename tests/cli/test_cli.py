@@ -23,6 +23,33 @@ def test_each_subcommand_has_help(name, capsys):
     assert "(being written)" not in capsys.readouterr().out
 
 
+def test_every_subcommand_that_reads_fasta_takes_alphabet():
+    from seqsim.cli import build_parser
+
+    (subcommands,) = [a for a in build_parser()._actions if hasattr(a, "choices") and a.choices]
+    for name, parser in subcommands.choices.items():
+        positional = {a.dest for a in parser._actions if not a.option_strings}
+        if positional & {"fasta", "query"}:
+            options = {o for a in parser._actions for o in a.option_strings}
+            assert "--alphabet" in options, name
+
+
+def test_alphabet_option_of_the_scorer_commands(fasta, tmp_path, capsys):
+    import argparse
+
+    from seqsim.cli.sequences_argument import add_sequence_arguments, sequences_of
+
+    parser = argparse.ArgumentParser()
+    add_sequence_arguments(parser)
+    primers = str(fasta(">a\nACGTACGT\n>b\nTTGACA\n"))
+    assert sequences_of(parser.parse_args([primers])).alphabet == "dna"
+    assert sequences_of(parser.parse_args([primers, "--alphabet", "protein"])).alphabet == "protein"
+    assert main(["ingest", primers, "-o", str(tmp_path / "store")]) == 0
+    store_args = ["score", "--store", str(tmp_path / "store"), "--alphabet", "protein"]
+    assert main([*store_args, "-o", str(tmp_path / "e.parquet")]) == 1
+    assert "--alphabet applies to FASTA input" in capsys.readouterr().err
+
+
 def test_version(capsys):
     with pytest.raises(SystemExit):
         main(["--version"])

@@ -218,12 +218,49 @@ def test_letter_outside_the_dna_alphabet(fasta):
 
 
 def test_mixed_alphabets_across_records(fasta):
-    path = fasta(PROTEIN + ">p3\nMKKLLPQRST\n>dna\nACGTACGTTTGACCA\n")
+    path = fasta(">d1\nACGTACGTTTGACCA\n>d2\nACGTACGTTTGACCAG\n>p\nMKKLLPQRST\n")
     message = ingest_error([path])
     assert message.startswith(
-        f"{path}: record 4 'dna' (line 8): mixed alphabets: this record looks like dna "
-        "but most records are protein (3 protein, 1 nucleotide)"
+        f"{path}: record 3 'p' (line 5): mixed alphabets: this record looks like protein "
+        "but most records are dna (1 protein, 2 nucleotide)"
     )
+
+
+def test_a_nucleotide_like_record_in_a_protein_set_is_kept_and_counted(fasta):
+    # Every IUPAC nucleotide code is also an amino acid: the record fits the set.
+    path = fasta(PROTEIN + ">p3\nMKKLLPQRST\n>dna\nACGTACGTTTGACCA\n")
+    result = ingest_fasta([path])
+    assert result.store.alphabet == "protein" and result.store.ids[-1] == "dna"
+    assert result.summary["n_kept_nucleotide_like"] == 1
+    assert result.summary["alphabet_votes"] == {"protein": 3, "nucleotide": 1, "either": 0}
+
+
+def test_a_metallothionein_is_not_misread_as_dna(fasta):
+    # SCOPe 2.08: a cysteine-rich domain made only of nucleotide codes (no T).
+    metallothionein = ">d1mt\nGDCGCSGASSCNCGSGCSCSNCGSK\n"
+    result = ingest_fasta([fasta(metallothionein + PROTEIN)])
+    assert result.store.alphabet == "protein" and result.summary["n_kept_nucleotide_like"] == 0
+    alone = ingest_fasta([fasta(metallothionein)]).summary
+    assert (alone["alphabet"], alone["alphabet_source"]) == ("protein", "default")
+
+
+@pytest.mark.parametrize(
+    ("records", "alphabet"),
+    [
+        (">a\nMKVAGST\n>b\nWMKVA\n", "protein"),  # short peptides: no record decides
+        (">a\nACGTACGT\n>b\nTTGACA\n", "dna"),  # primers: only A/C/G/T/U/N
+        (">a\nACGUACGU\n>b\nUUGACA\n", "rna"),
+    ],
+)
+def test_a_set_of_short_records_defaults_as_documented(fasta, records, alphabet):
+    summary = ingest_fasta([fasta(records)]).summary
+    assert (summary["alphabet"], summary["alphabet_source"]) == (alphabet, "default")
+    assert summary["alphabet_votes"] == {"protein": 0, "nucleotide": 0, "either": 2}
+
+
+def test_ties_go_to_protein(fasta):
+    path = fasta(">p\nMKKLLPQRST\n>d\nACGTACGTTTGACCA\n")
+    assert ingest_fasta([path]).store.alphabet == "protein"
 
 
 def test_empty_id(fasta):
@@ -260,7 +297,7 @@ def test_error_counts_the_other_problems(fasta):
 
 def test_skip_lists_every_rejected_record_and_counts_add_up(fasta):
     good = fasta(PROTEIN)
-    bad = fasta(">p1\nMKV\n>x\nMK-V\n>\nMKV\n>y\n>z\nACGTACGTACGTACGTAAA\n>w\nMKVL\n")
+    bad = fasta(">p1\nMKV\n>x\nMK-V\n>\nMKV\n>y\n>z\nMKV1\n>w\nMKVL\n")
     result = ingest_fasta([good, bad], on_invalid="skip")
     summary = result.summary
     assert summary["n_input"] == 8
@@ -272,10 +309,10 @@ def test_skip_lists_every_rejected_record_and_counts_add_up(fasta):
         "invalid_character",
         "empty_id",
         "empty_sequence",
-        "mixed_alphabet",
+        "invalid_character",
     ]
     assert rejected["record"].tolist() == [1, 2, 3, 4, 5]
-    assert rejected["line"].tolist() == [1, 4, 5, 7, 8]
+    assert rejected["line"].tolist() == [1, 4, 5, 7, 9]
     assert set(rejected["file"]) == {str(bad)}
 
 
