@@ -12,6 +12,7 @@ file.
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from seqsim.errors import InputError
+from seqsim.errors import InputError, SeqsimError
 from seqsim.io import atomic_path
 
 FORMAT_VERSION = 2  # 2: model kinds (features, siamese) under one module
@@ -44,6 +45,9 @@ def save_checkpoint(
     metadata = {"format_version": FORMAT_VERSION, **metadata}
     _check_metadata(metadata, path)
     tensors = {name: tensor.detach().cpu().contiguous() for name, tensor in state.items()}
+    problem = _tensor_problem(tensors)
+    if problem:  # e.g. a training run that diverged: nothing is written
+        raise SeqsimError(f"{path}: not written: {problem}")
     text = json.dumps(metadata, sort_keys=True, separators=(",", ":"))
     with atomic_path(path) as tmp:
         save_file(tensors, str(tmp), metadata={"seqsim": text})
@@ -72,7 +76,24 @@ def load_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, torch.Tenso
     except json.JSONDecodeError as error:
         raise InputError(path, f"checkpoint metadata is not valid JSON ({error})") from None
     _check_metadata(metadata, path)
+    problem = _tensor_problem(state)
+    if problem:
+        raise InputError(path, problem)
     return state, metadata
+
+
+def _tensor_problem(state: dict[str, torch.Tensor]) -> str | None:
+    """Why these weights cannot make a model (None when they can)."""
+    for name, tensor in state.items():
+        if not tensor.is_floating_point():
+            return f"checkpoint tensor {name!r} is {tensor.dtype}, not floating point"
+        if not bool(torch.isfinite(tensor).all()):
+            return f"checkpoint tensor {name!r} has non-finite values (NaN or infinity)"
+    return None
+
+
+def _finite_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _check_metadata(metadata: Any, path: str | os.PathLike[str]) -> None:
@@ -91,3 +112,25 @@ def _check_metadata(metadata: Any, path: str | os.PathLike[str]) -> None:
     n_features = len(metadata["features"])
     if len(metadata["feature_mean"]) != n_features or len(metadata["feature_scale"]) != n_features:
         raise InputError(path, "checkpoint feature standardisation does not match its features")
+    problem = _content_problem(metadata)
+    if problem:
+        raise InputError(path, f"checkpoint metadata field {problem}")
+
+
+def _content_problem(metadata: dict[str, Any]) -> str | None:
+    """What is wrong inside the fields a model computes with (None: nothing)."""
+    if not all(isinstance(name, str) for name in metadata["features"]):
+        return "'features' must be a list of names"
+    if not all(map(_finite_number, metadata["feature_mean"])):
+        return "'feature_mean' must hold finite numbers"
+    if not all(_finite_number(x) and x > 0 for x in metadata["feature_scale"]):
+        return "'feature_scale' must hold finite positive numbers"
+    calibrations = {"calibration": metadata["calibration"]}
+    if "cosine" in metadata["calibration"]:
+        calibrations["calibration.cosine"] = metadata["calibration"]["cosine"]
+    for name, calibration in calibrations.items():
+        if not isinstance(calibration, dict) or calibration.get("method") != "platt":
+            return f"{name!r} must be a Platt calibration (method 'platt', a, b)"
+        if not (_finite_number(calibration.get("a")) and _finite_number(calibration.get("b"))):
+            return f"{name!r} needs finite numbers a and b"
+    return None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
+from seqsim.errors import SeqsimError
+
 
 def pair_loss(
     logits: torch.Tensor, labels: torch.Tensor, positive_weight: float = 1.0
@@ -17,3 +19,14 @@ def pair_loss(
     """
     weight = torch.where(labels > 0.5, positive_weight, 1.0)
     return F.binary_cross_entropy_with_logits(logits, labels, weight=weight)
+
+
+def finite_loss(loss: torch.Tensor, stage: str) -> torch.Tensor:
+    """``loss``, or SeqsimError when it is not finite: training has diverged,
+    and stopping here means no checkpoint is written."""
+    if not bool(torch.isfinite(loss)):
+        raise SeqsimError(
+            f"{stage} training diverged: its loss became {loss.item()} "
+            "(try a lower learning rate); no model was written"
+        )
+    return loss

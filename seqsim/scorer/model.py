@@ -90,18 +90,71 @@ class HomologyScorer(nn.Module):
         return self.head(terms, features)
 
 
+# Bounds on a checkpoint's hyperparameters, far above any model seqsim trains.
+MAX_WIDTH = 65_536
+MAX_LAYERS = 64
+MAX_CLASSES = 1_000_000
+
+
+def description_problem(description: dict[str, Any]) -> str | None:
+    """What is wrong with a checkpoint's model description (None: nothing)."""
+
+    def width(value: Any, low: int = 1, high: int = MAX_WIDTH) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+    if description.get("kind") not in KINDS:
+        return f"'model.kind' must be one of {KINDS}"
+    if not width(description.get("hidden")):
+        return f"'model.hidden' must be an integer from 1 to {MAX_WIDTH:,}"
+    if description["kind"] == "features":
+        return None
+    encoder = description.get("encoder")
+    if not isinstance(encoder, dict):
+        return "'model.encoder' is missing"
+    for key in ("embed_dim", "channels", "kernel_size", "output_dim"):
+        if not width(encoder.get(key)):
+            return f"'model.encoder.{key}' must be an integer from 1 to {MAX_WIDTH:,}"
+    dilations = encoder.get("dilations")
+    if not (isinstance(dilations, (list, tuple)) and 0 < len(dilations) <= MAX_LAYERS):
+        return f"'model.encoder.dilations' must list 1 to {MAX_LAYERS} dilations"
+    if not all(width(d) for d in dilations):
+        return f"'model.encoder.dilations' must be integers from 1 to {MAX_WIDTH:,}"
+    if not width(description.get("n_classes"), 0, MAX_CLASSES):
+        return f"'model.n_classes' must be an integer from 0 to {MAX_CLASSES:,}"
+    if description.get("head_terms") not in ("summary", "full"):
+        return "'model.head_terms' must be summary or full"
+    return None
+
+
 def scorer_from_checkpoint(
     state: dict[str, torch.Tensor], metadata: dict[str, Any], n_codes: int, source: str
 ) -> HomologyScorer:
     """The model a checkpoint describes, with its weights; InputError naming
-    ``source`` when the weights do not fit that model."""
-    try:
-        # The initial weights are overwritten: draw them without touching
-        # the caller's random state.
-        with seeded_torch(None):
-            model = HomologyScorer(metadata["model"], n_codes, len(metadata["features"]))
-        model.load_state_dict(state, strict=True)
-    except (KeyError, TypeError, ValueError, RuntimeError) as error:
-        raise InputError(source, f"weights do not fit the model they describe ({error})") from None
+    ``source`` when the description is out of bounds or the weights do not
+    fit it. The shapes are compared on a model without storage ("meta"
+    device), so a description of a huge model allocates nothing."""
+    description = metadata["model"]
+    problem = description_problem(description)
+    if problem:
+        raise InputError(source, f"checkpoint metadata field {problem}")
+    n_features = len(metadata["features"])
+    with torch.device("meta"):
+        expected = HomologyScorer(description, n_codes, n_features).state_dict()
+    for name in sorted(set(expected) | set(state)):
+        if name not in state:
+            raise InputError(source, f"checkpoint tensor {name!r} is missing")
+        if name not in expected:
+            raise InputError(source, f"checkpoint tensor {name!r} is not part of the model")
+        if expected[name].shape != state[name].shape:
+            raise InputError(
+                source,
+                f"checkpoint tensor {name!r} has shape {tuple(state[name].shape)}; "
+                f"the model it describes needs {tuple(expected[name].shape)}",
+            )
+    # The initial weights are overwritten: draw them without touching the
+    # caller's random state.
+    with seeded_torch(None):
+        model = HomologyScorer(description, n_codes, n_features)
+    model.load_state_dict(state, strict=True)
     model.eval()
     return model

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from seqsim.errors import ConfigError
+from seqsim.errors import ConfigError, SeqsimError
 from seqsim.feature_names import SCORER_FEATURES
 from seqsim.scorer.calibration import platt_probability
 from seqsim.scorer.candidates import candidate_pairs
@@ -110,6 +110,12 @@ def score_candidates(
 
     with torch.no_grad():
         logits = chunked(logits_of, np.arange(len(pairs))).numpy().astype(np.float64)
+    n_broken = int(np.isnan(logits).sum())
+    if n_broken:  # finite weights can still overflow into inf - inf
+        raise SeqsimError(
+            f"the scorer gives NaN for {n_broken:,} of {logits.size:,} pairs: its weights "
+            "are out of range (a broken checkpoint); nothing was written"
+        )
     calibration = metadata["calibration"]
     return pairs.assign(
         logit=logits,

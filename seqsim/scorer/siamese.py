@@ -25,7 +25,7 @@ from seqsim.scorer.embedding import padded_codes
 from seqsim.scorer.encoder import SequenceEncoder
 from seqsim.scorer.head import CosineHead
 from seqsim.scorer.labels import PairLabels
-from seqsim.scorer.loss import pair_loss
+from seqsim.scorer.loss import finite_loss, pair_loss
 from seqsim.scorer.seeding import seeded_torch
 from seqsim.sequences.store import SequenceStore
 
@@ -132,6 +132,7 @@ def train_encoder(
             first[pick], second[pick], rng.choice(fit_members, n_random, replace=False),
         ]))  # fmt: skip
         loss = batch_loss(modules, store, labels, members, settings.crop, rng)
+        finite_loss(loss, f"encoder (step {step + 1})")
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()

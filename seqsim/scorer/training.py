@@ -33,7 +33,7 @@ from seqsim.scorer.calibration import expected_calibration_error, fit_platt, pla
 from seqsim.scorer.candidates import candidate_pairs
 from seqsim.scorer.embedding import embed_sequences
 from seqsim.scorer.labels import PairLabels, held_out_groups
-from seqsim.scorer.loss import pair_loss
+from seqsim.scorer.loss import finite_loss, pair_loss
 from seqsim.scorer.model import HomologyScorer
 from seqsim.scorer.scoring import chunked, logits_function, standardise
 from seqsim.scorer.seeding import seeded_torch
@@ -272,7 +272,9 @@ def _fit_head(
                 negatives[torch.randint(negatives.size, (half - n_hard,), generator=generator)],
                 hard[torch.randint(hard.size, (n_hard,), generator=generator)],
             ])  # fmt: skip
-            loss = pair_loss(logits_of(rows), y[rows])
+            loss = finite_loss(
+                pair_loss(logits_of(rows), y[rows]), f"pair head (epoch {epoch + 1})"
+            )
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
