@@ -310,6 +310,7 @@ def _ingest(
     if len(kept) + len(rejected) != len(records):
         raise AssertionError("ingest lost records: kept + rejected != input")
     store = _build_store(kept, alphabet_name)
+    copies = _exact_copies(kept)
     per_file = Counter(r.path for r in records)
     kept_per_file = Counter(r.path for r, _ in kept)
     summary = {
@@ -322,9 +323,21 @@ def _ingest(
         "n_kept": len(kept),
         "n_rejected": len(rejected),
         "n_residues": int(store.codes.size),
+        "n_exact_duplicates": len(copies),
+        "n_distinct_sequences": len(kept) - len(copies),
         "rejected_by_reason": dict(sorted(Counter(r.reason_code for r in rejected).items())),
         "files": [{"path": p, "n_input": per_file[p], "n_kept": kept_per_file[p]} for p in sources],
     }
+    if copies:
+        first_copy, original = next(iter(copies.items()))
+        log.warning(
+            "%d kept records repeat an earlier record's sequence exactly (e.g. %r = %r); "
+            "%d distinct sequences. Each copy is searched and scored again",
+            len(copies),
+            first_copy,
+            original,
+            len(kept) - len(copies),
+        )
     if decision.kept_outliers:
         log.warning(
             "%d records look like nucleotides but most are protein; kept as protein: %s%s",
@@ -346,6 +359,18 @@ def _ingest(
         summary["alphabet_source"],
     )
     return IngestResult(store=store, rejected=_rejected_table(rejected), summary=summary)
+
+
+def _exact_copies(kept: list[tuple[_Record, np.ndarray]]) -> dict[str, str]:
+    """ID of each kept record whose encoded sequence equals an earlier one's ->
+    the ID of the first record with that sequence."""
+    first_with: dict[bytes, str] = {}
+    copies: dict[str, str] = {}
+    for record, codes in kept:
+        original = first_with.setdefault(codes.tobytes(), record.id)
+        if original != record.id:
+            copies[record.id] = original
+    return copies
 
 
 def _build_store(kept: list[tuple[_Record, np.ndarray]], alphabet: AlphabetName) -> SequenceStore:

@@ -383,3 +383,15 @@ def test_all_rejected_leaves_no_store(fasta, tmp_path):
     assert main(["ingest", str(path), "-o", str(out), "--on-invalid", "skip"]) == 1
     assert (out / "rejected.tsv").exists() and (out / "ingest.json").exists()
     assert not (out / "store.json").exists()
+
+
+def test_exact_duplicates_are_counted_and_named(fasta, caplog):
+    # The same sequence after the residue policy (lower case, a trailing stop).
+    path = fasta(PROTEIN + ">p3\nmkvlaagiwqqrrste*\n>p4\nMKVLAAGIWQQRRSTE\n>p5\nMKV\n")
+    with caplog.at_level("WARNING", logger="seqsim"):
+        summary = ingest_fasta([path]).summary
+    assert (summary["n_kept"], summary["n_exact_duplicates"]) == (5, 3)
+    assert summary["n_distinct_sequences"] == 2
+    assert "3 kept records repeat an earlier record's sequence exactly (e.g. 'p2' = 'p1')" in (
+        caplog.text
+    )
