@@ -8,7 +8,7 @@ sequences.
 
 Usage:
     python benchmarks/bench_scaling.py [--sizes 10000,30000,100000] [--threads 2]
-        [--tools seqsim-kmer,mmseqs-default] [--keep DIR]
+        [--tools seqsim-kmer,seqsim-kmer+score,mmseqs-default] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import math
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -41,7 +42,15 @@ def records(path: Path):
 
 
 def write_sets(work: Path, sizes: list[int]) -> dict[int, Path]:
+    """The sets, reused from ``work`` only when they were made by the same
+    simulator command (a stale set once gave a table another run could not
+    reproduce)."""
     simulated = work / "simulated.fasta"
+    stamp = work / "simulated.command"
+    made_by = " ".join(SIMULATE) + "\n"
+    if not stamp.exists() or stamp.read_text() != made_by:
+        for old in [simulated, *work.glob("set*.fasta")]:
+            old.unlink(missing_ok=True)
     if not simulated.exists() and max(sizes) > 11206:
         subprocess.run(
             [sys.executable, "-m", "seqsim", "simulate", "-q", *SIMULATE,
@@ -49,6 +58,7 @@ def write_sets(work: Path, sizes: list[int]) -> dict[int, Path]:
              "--out-families", str(work / "simulated_families.tsv")],
             check=True,
         )  # fmt: skip
+    stamp.write_text(made_by)
     sets = {}
     for n in sizes:
         path = work / f"set{n}.fasta"
@@ -74,6 +84,14 @@ def command(tool: str, fasta: Path, work: Path, threads: int) -> list[str]:
     if tool == "seqsim-kmer":
         return [sys.executable, "-m", "seqsim", "search", str(fasta), "-o", out,
                 "--prefilter", "kmer", "--threads", str(threads), "-q"]  # fmt: skip
+    if tool == "seqsim-kmer+score":  # the search, then the shipped model on its hits
+        hits = str(work / f"hits-{fasta.stem}.parquet")
+        search = [sys.executable, "-m", "seqsim", "search", str(fasta), "-o", out, "--prefilter",
+                  "kmer", "--hits-out", hits, "--threads", str(threads), "-q"]  # fmt: skip
+        scored = str(work / f"scored-{fasta.stem}.parquet")
+        score = [sys.executable, "-m", "seqsim", "score", str(fasta), "--hits", hits, "-o",
+                 scored, "--threads", str(threads), "-q"]  # fmt: skip
+        return ["bash", "-c", " && ".join(shlex.join(step) for step in (search, score))]
     if tool == "mmseqs-default":
         return ["mmseqs", "easy-search", str(fasta), str(fasta), out,
                 str(work / f"tmp-{fasta.stem}"), "--threads", str(threads), "-v", "1"]  # fmt: skip
