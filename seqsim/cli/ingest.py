@@ -29,11 +29,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="error",
         help="stop at the first bad record, or skip bad records and list them",
     )
+    parser.add_argument(
+        "--dedupe",
+        action="store_true",
+        help="store each distinct sequence once (later exact copies are listed in the "
+        "store's copies.parquet and every output lists them again)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from seqsim.sequences.ingest import ingest_fasta, write_ingest
 
-    result = ingest_fasta(args.fasta, alphabet=args.alphabet, on_invalid=args.on_invalid)
+    result = ingest_fasta(
+        args.fasta, alphabet=args.alphabet, on_invalid=args.on_invalid, dedupe=args.dedupe
+    )
     write_ingest(result, args.out_dir, rejected=args.rejected, summary=args.summary)
     return 0

@@ -17,7 +17,7 @@ from seqsim.matrix.similarity import (
     write_labelled_matrix,
     write_phylip_distances,
 )
-from seqsim.sequences.store import read_store
+from seqsim.sequences.store import output_rows, read_store
 
 log = logging.getLogger("seqsim")
 
@@ -39,16 +39,20 @@ def write_similarity_matrix(
     the store's sequences (``npy``), and optionally its labelled TSV, the id
     order, the distances 1 - similarity as PHYLIP, their UPGMA tree and a
     heatmap. Refuses more than ``max_sequences`` sequences (a dense N x N
-    matrix). Returns the matrix."""
+    matrix). A store's copies (``ingest --dedupe``) get their
+    representative's row and column (similarity 1 to it). Returns the matrix."""
     sequences = read_store(store)
-    n = sequences.n_sequences
+    rows, names = output_rows(sequences)
+    n = len(names)
     if n > max_sequences:
         raise ConfigError(
             f"{n} sequences would make a {n}^2 dense matrix; "
             f"raise --max-sequences (matrix.max_sequences) above {max_sequences} to build it"
         )
-    matrix = similarity_matrix(n, indexed_pairs(read_pairs(pairs), sequences.ids), feature)
-    names = sequences.ids
+    stored = indexed_pairs(read_pairs(pairs), sequences)
+    matrix = similarity_matrix(sequences.n_sequences, stored, feature)
+    if n != sequences.n_sequences:
+        matrix = matrix[np.ix_(rows, rows)]
     write_npy(matrix, npy)
     if ids:
         write_text("".join(f"{i}\n" for i in names), ids)
@@ -79,11 +83,12 @@ def write_clusters(
 ) -> np.ndarray:
     """Clusters of the store's sequences from the pair tables ``pairs``
     (pairs with ``feature`` >= ``min_similarity`` are linked), written in
-    the MMseqs2 layout; returns each sequence's representative index."""
+    the MMseqs2 layout (a store's copies join their representative's
+    cluster); returns each stored sequence's representative index."""
     sequences = read_store(store)
     representative = assign_clusters(
         sequences.lengths,
-        indexed_pairs(read_pairs(pairs), sequences.ids),
+        indexed_pairs(read_pairs(pairs), sequences),
         feature=feature,
         min_similarity=min_similarity,
         method=method,
@@ -97,5 +102,7 @@ def write_clusters(
         min_similarity,
         int((np.bincount(representative, minlength=sequences.n_sequences) == 1).sum()),
     )
-    write_table(cluster_table(representative, sequences.ids), output)
+    rows, names = output_rows(sequences)
+    first_row = np.searchsorted(rows, np.arange(sequences.n_sequences))
+    write_table(cluster_table(first_row[representative[rows]], names), output)
     return representative

@@ -7,11 +7,12 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from seqsim.errors import ConfigError, InputError
 from seqsim.io import read_table
-from seqsim.sequences.store import store_indices
+from seqsim.sequences.store import SequenceStore, store_indices
 
 
 def read_pairs(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
@@ -38,13 +39,25 @@ def check_feature(pairs: pd.DataFrame, feature: str) -> None:
         raise ConfigError(f"unknown pair feature {feature!r}; the pair tables have {usable}")
 
 
-def indexed_pairs(pairs: pd.DataFrame, ids: Sequence[str]) -> pd.DataFrame:
+def indexed_pairs(pairs: pd.DataFrame, store: SequenceStore) -> pd.DataFrame:
     """``pairs`` with ``query``/``target`` as store indices: tables that name
-    sequences by id (``seqsim score``) are mapped through ``ids``; tables of
-    indices (the search's and k-mer pair tables) are returned as they are."""
+    sequences by id (``seqsim score``) are mapped through the store's ids, a
+    copy's id (``ingest --dedupe``) to its representative (pairs that
+    become a sequence with itself, or repeat another, are dropped); tables
+    of indices (the search's and k-mer pair tables) are returned as they are."""
     if pd.api.types.is_integer_dtype(pairs["query"]) and pd.api.types.is_integer_dtype(
         pairs["target"]
     ):
         return pairs
-    mapped = {col: store_indices(pairs[col], ids, "pair table") for col in ("query", "target")}
-    return pairs.assign(**mapped)
+    ids = store.ids + store.copies["id"].tolist()
+    rows = np.concatenate(
+        [np.arange(store.n_sequences), store.copies["representative"].to_numpy(np.int64)]
+    )
+    mapped = {
+        col: rows[store_indices(pairs[col], ids, "pair table")] for col in ("query", "target")
+    }
+    indexed = pairs.assign(**mapped)
+    if not store.copies.empty:
+        indexed = indexed[indexed["query"] != indexed["target"]]
+        indexed = indexed.drop_duplicates(["query", "target"], ignore_index=True)
+    return indexed

@@ -31,6 +31,7 @@ from seqsim.scorer.scoring import (
     score_listed_pairs,
 )
 from seqsim.scorer.training import TrainSettings, train_scorer
+from seqsim.search_engine.pair_tables import self_scores_from_hits
 from seqsim.sequences.load import Sequences, read_sequences
 from seqsim.sequences.store import SequenceStore
 
@@ -97,6 +98,7 @@ def train(
     # The settings record what the labels applied.
     settings = replace(settings or TrainSettings(), level=level if labels is not None else "pairs")
     store = read_sequences(sequences)
+    _refuse_copies(store, "training")
     with _torch_threads(threads):
         hit_table = _hits_of(store, hits, threads)
         if labels is not None:
@@ -149,6 +151,7 @@ def score(
     with _torch_threads(threads):
         hit_table = _hits_of(store, hits, threads)
         if pairs is not None:
+            _refuse_copies(store, "scoring listed pairs")
             return score_listed_pairs(
                 model.model,
                 model.metadata,
@@ -160,8 +163,9 @@ def score(
             )
         scored = score_candidates(model.model, model.metadata, store, hit_table, threads=threads)
     table = compact_table(
-        scored, store.ids, min_probability=min_probability, top_k=top_k, features=features
-    )
+        scored, store, min_probability=min_probability, top_k=top_k, features=features,
+        self_bits=self_scores_from_hits(hit_table, store.n_sequences, "bitscore"),
+    )  # fmt: skip
     log.info(
         "%d candidate pairs scored, %d kept (probability >= %g or a top-%d partner)",
         len(scored), len(table), min_probability, top_k,
@@ -296,6 +300,14 @@ def _siamese(scorer: Scorer) -> Scorer:
     if scorer.kind != "siamese":
         raise ConfigError(f"{scorer.source}: a {scorer.kind} model has no sequence encoder")
     return scorer
+
+
+def _refuse_copies(store: SequenceStore, what: str) -> None:
+    if not store.copies.empty:
+        raise ConfigError(
+            f"{what} needs a store with every record (this one left out {len(store.copies)} "
+            "exact copies: ingest without --dedupe)"
+        )
 
 
 def _table(table: Table) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from seqsim.scorer.embedding import embed_sequences
 from seqsim.scorer.labels import pair_indices
 from seqsim.scorer.model import HomologyScorer, scorer_from_checkpoint
 from seqsim.sequences.alphabet import get_alphabet
-from seqsim.sequences.store import SequenceStore
+from seqsim.sequences.store import SequenceStore, copy_pairs, output_rows, with_copies
 
 
 def standardise(features: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> torch.Tensor:
@@ -172,18 +172,23 @@ def kept_pairs(
 
 def compact_table(
     scored: pd.DataFrame,
-    ids: list[str],
+    store: SequenceStore,
     *,
     min_probability: float = 0.01,
     top_k: int = 20,
     features: bool = False,
+    self_bits: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The kept pairs (:func:`kept_pairs`) of :func:`score_candidates`'
     output, each unordered pair once (``query`` before ``target`` in store
     order), with ids: :data:`SCORED_COLUMNS` (probability float64, bits
-    float32), plus every feature and the logit with ``features``."""
-    keep = kept_pairs(scored, len(ids), min_probability=min_probability, top_k=top_k)
-    kept = scored[keep]
+    float32), plus every feature and the logit with ``features``. A store's
+    copies (``ingest --dedupe``) get their representative's pairs, and each
+    pair of identical sequences is listed with probability 1 and the
+    sequence's self-hit bit score (``self_bits``, by store row)."""
+    keep = kept_pairs(scored, store.n_sequences, min_probability=min_probability, top_k=top_k)
+    kept = with_copies(with_copies(scored[keep], "query", store), "target", store)
+    rows, ids = output_rows(store)
     names = np.asarray(ids, dtype=object)
     table = pd.DataFrame(
         {
@@ -197,4 +202,16 @@ def compact_table(
     if features:
         extra = [c for c in kept.columns if c not in ("query", "target", "probability", "bits")]
         table = pd.concat([table, kept[extra].reset_index(drop=True)], axis=1)
+    first, second = copy_pairs(store)
+    if first.size:
+        bits = np.zeros(store.n_sequences) if self_bits is None else self_bits
+        identical = pd.DataFrame(
+            {
+                "query": names[first],
+                "target": names[second],
+                "probability": np.ones(first.size),
+                "bits": bits[rows[first]].astype(np.float32),
+            }
+        )
+        table = pd.concat([table, identical], ignore_index=True)
     return table

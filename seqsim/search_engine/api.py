@@ -23,7 +23,7 @@ from seqsim.parallel import block_rows
 from seqsim.search_engine.engine import HitFilter, search_hits
 from seqsim.search_engine.pair_tables import alignment_pairs, self_scores
 from seqsim.search_engine.prefilter import KmerPrefilterSettings
-from seqsim.search_engine.tabular import blast_text, hit_fractions
+from seqsim.search_engine.tabular import hit_fractions, store_blast_text
 from seqsim.sequences.alphabet import AlphabetName
 from seqsim.sequences.ingest import AlphabetChoice, ingest_fasta
 from seqsim.sequences.load import Sequences, read_sequences
@@ -249,7 +249,7 @@ def write_search(
         queries, targets, options, block=block, n_blocks=n_blocks, threads=threads
     )
     if output:
-        write_text(blast_text(hits, queries.ids, targets.ids, extra_columns, header=header), output)
+        write_text(store_blast_text(hits, queries, targets, extra_columns, header=header), output)
     if hits_out:
         write_table(hits, hits_out)
     if pairs_out:

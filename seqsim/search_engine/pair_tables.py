@@ -26,13 +26,13 @@ def self_scores(store: SequenceStore, scheme: ScoringScheme) -> np.ndarray:
     )  # fmt: skip
 
 
-def self_scores_from_hits(hits: pd.DataFrame, n_sequences: int) -> np.ndarray:
-    """Each sequence's self-hit score in an all-vs-all hit table (float64; 0
-    where the table has no self hit)."""
+def self_scores_from_hits(hits: pd.DataFrame, n_sequences: int, column: str = "raw") -> np.ndarray:
+    """Each sequence's self-hit score (``column``: raw or bitscore) in an
+    all-vs-all hit table (float64; 0 where the table has no self hit)."""
     query, target = hits["query"].to_numpy(), hits["target"].to_numpy()
     scores = np.zeros(n_sequences, dtype=np.float64)
     is_self = query == target
-    scores[query[is_self]] = hits["raw"].to_numpy()[is_self]
+    scores[query[is_self]] = hits[column].to_numpy()[is_self]
     return scores
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from seqsim.errors import ConfigError
 from seqsim.feature_names import HIT_EXTRA_COLUMNS
 from seqsim.io import FilePath, read_table, write_text
-from seqsim.sequences.store import read_store
+from seqsim.sequences.store import SequenceStore, output_rows, read_store, with_copies
 
 
 def format_evalue(value: float) -> str:
@@ -115,6 +115,23 @@ def blast_text(
     return table.to_csv(sep="\t", index=False, header=header, lineterminator="\n")
 
 
+def store_blast_text(
+    hits: pd.DataFrame,
+    queries: SequenceStore,
+    targets: SequenceStore,
+    extra_columns: Sequence[str] = (),
+    *,
+    header: bool = False,
+) -> str:
+    """:func:`blast_text` of hits between two stores; a store's copies
+    (``ingest --dedupe``) get their representative's hits, after them."""
+    if not (queries.copies.empty and targets.copies.empty):
+        hits = with_copies(with_copies(hits, "query", queries), "target", targets)
+        hits = hits.sort_values("query", kind="stable", ignore_index=True)
+    query_ids, target_ids = output_rows(queries)[1], output_rows(targets)[1]
+    return blast_text(hits, query_ids, target_ids, extra_columns, header=header)
+
+
 def tabulate_hits(
     store: FilePath,
     hits: Sequence[FilePath],
@@ -129,5 +146,5 @@ def tabulate_hits(
     table = pd.concat([read_table(path) for path in hits], ignore_index=True)
     # Blocks interleave queries; a stable sort by query keeps each query's best-first order.
     table = table.sort_values("query", kind="stable", ignore_index=True)
-    text = blast_text(table, sequences.ids, sequences.ids, extra_columns, header=header)
+    text = store_blast_text(table, sequences, sequences, extra_columns, header=header)
     write_text(text, output)

@@ -28,7 +28,13 @@ from seqsim.sequences.alphabet import (
     strip_terminal_stop,
 )
 from seqsim.sequences.fasta import FastaRecord, iter_fasta, locate_residues
-from seqsim.sequences.store import RECORD_COLUMNS, SequenceStore, write_store
+from seqsim.sequences.store import (
+    COPY_COLUMNS,
+    RECORD_COLUMNS,
+    SequenceStore,
+    no_copies,
+    write_store,
+)
 
 log = logging.getLogger("seqsim")
 
@@ -241,6 +247,7 @@ def ingest_fasta(
     *,
     alphabet: AlphabetChoice = "auto",
     on_invalid: OnInvalid = "error",
+    dedupe: bool = False,
 ) -> IngestResult:
     """Read FASTA files into a :class:`SequenceStore`.
 
@@ -255,13 +262,17 @@ def ingest_fasta(
         ``"error"`` raises :class:`InputError` for the first bad record;
         ``"skip"`` leaves bad records out and lists them in ``rejected``.
         Problems with a whole file (missing, empty, binary, not FASTA) always raise.
+    dedupe
+        store each distinct sequence once; later records with the same
+        sequence (after the residue policy) become the store's ``copies``,
+        which every output lists again beside their representative.
     """
     _check_choices(alphabet, on_invalid)
     if not paths:
         raise ConfigError("no input FASTA files given")
     path_names = [str(path) for path in paths]
     records = _read_records(_fasta_records(path_names))
-    return _ingest(records, path_names, alphabet, on_invalid, from_files=True)
+    return _ingest(records, path_names, alphabet, on_invalid, dedupe, from_files=True)
 
 
 def ingest_records(
@@ -282,7 +293,7 @@ def ingest_records(
         FastaRecord(source, number, 0, title, sequence)
         for number, (title, sequence) in enumerate(records, start=1)
     )
-    return _ingest(_read_records(raw), [source], alphabet, on_invalid, from_files=False)
+    return _ingest(_read_records(raw), [source], alphabet, on_invalid, False, from_files=False)
 
 
 def _check_choices(alphabet: str, on_invalid: str) -> None:
@@ -297,6 +308,7 @@ def _ingest(
     sources: list[str],
     alphabet: AlphabetChoice,
     on_invalid: OnInvalid,
+    dedupe: bool,
     *,
     from_files: bool,
 ) -> IngestResult:
@@ -309,8 +321,8 @@ def _ingest(
     kept = [(records[index], codes) for index, codes in sorted(encoded.items())]
     if len(kept) + len(rejected) != len(records):
         raise AssertionError("ingest lost records: kept + rejected != input")
-    store = _build_store(kept, alphabet_name)
     copies = _exact_copies(kept)
+    store = _build_store(kept, alphabet_name, copies if dedupe else {})
     per_file = Counter(r.path for r in records)
     kept_per_file = Counter(r.path for r, _ in kept)
     summary = {
@@ -325,6 +337,8 @@ def _ingest(
         "n_residues": int(store.codes.size),
         "n_exact_duplicates": len(copies),
         "n_distinct_sequences": len(kept) - len(copies),
+        "dedupe": dedupe,
+        "n_stored": store.n_sequences,
         "rejected_by_reason": dict(sorted(Counter(r.reason_code for r in rejected).items())),
         "files": [{"path": p, "n_input": per_file[p], "n_kept": kept_per_file[p]} for p in sources],
     }
@@ -332,11 +346,14 @@ def _ingest(
         first_copy, original = next(iter(copies.items()))
         log.warning(
             "%d kept records repeat an earlier record's sequence exactly (e.g. %r = %r); "
-            "%d distinct sequences. Each copy is searched and scored again",
+            "%d distinct sequences. %s",
             len(copies),
             first_copy,
             original,
             len(kept) - len(copies),
+            "Stored once each (--dedupe); the outputs list the copies again"
+            if dedupe
+            else "Each copy is searched and scored again (--dedupe stores each once)",
         )
     if decision.kept_outliers:
         log.warning(
@@ -373,7 +390,13 @@ def _exact_copies(kept: list[tuple[_Record, np.ndarray]]) -> dict[str, str]:
     return copies
 
 
-def _build_store(kept: list[tuple[_Record, np.ndarray]], alphabet: AlphabetName) -> SequenceStore:
+def _build_store(
+    kept: list[tuple[_Record, np.ndarray]], alphabet: AlphabetName, copies: dict[str, str]
+) -> SequenceStore:
+    """The store of the kept records but the ``copies`` (copy ID -> the ID
+    of the record it repeats), which go to the store's copies table."""
+    left_out = [record for record, _ in kept if record.id in copies]
+    kept = [(record, codes) for record, codes in kept if record.id not in copies]
     lengths = np.array([codes.size for _, codes in kept], dtype=np.int64)
     offsets = np.zeros(len(kept) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
@@ -389,7 +412,20 @@ def _build_store(kept: list[tuple[_Record, np.ndarray]], alphabet: AlphabetName)
         },
         columns=RECORD_COLUMNS,
     )
-    return SequenceStore(alphabet, codes.astype(np.uint8), offsets, table)
+    row = {record.id: index for index, (record, _) in enumerate(kept)}
+    copy_table = no_copies()
+    if left_out:
+        copy_table = pd.DataFrame(
+            {
+                "id": [r.id for r in left_out],
+                "representative": np.array([row[copies[r.id]] for r in left_out], np.int64),
+                "description": [r.description for r in left_out],
+                "file": [r.path for r in left_out],
+                "record": np.array([r.number for r in left_out], dtype=np.int64),
+            },
+            columns=COPY_COLUMNS,
+        )
+    return SequenceStore(alphabet, codes.astype(np.uint8), offsets, table, copy_table)
 
 
 def _rejected_table(rejected: list[_Record]) -> pd.DataFrame:

@@ -7,7 +7,14 @@ A store is a folder of four files:
 - ``offsets.npy``: int64, length n+1; sequence i is ``codes[offsets[i]:offsets[i+1]]``;
 - ``records.parquet``: one row per sequence in store order: ``index``, ``id``,
   ``description``, ``length``, ``file``, ``record`` (1-based record number in its file);
+- ``copies.parquet``: records left out as exact copies (``seqsim ingest
+  --dedupe``): ``id``, ``representative`` (store index of the kept record
+  with the same sequence), ``description``, ``file``, ``record``; empty
+  without ``--dedupe`` (a store written before it existed has no file);
 - ``store.json``: format version, alphabet, counts and a SHA-256 of the codes.
+
+The outputs list every input record: the rows of a store with copies are
+:func:`output_rows` (each kept record followed by its copies).
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +34,21 @@ from seqsim.io import read_npy, read_table, write_json, write_npy, write_table
 from seqsim.sequences.alphabet import AlphabetName, get_alphabet
 
 STORE_FORMAT_VERSION = 1
-STORE_FILES = ("codes.npy", "offsets.npy", "records.parquet", "store.json")
+STORE_FILES = ("codes.npy", "offsets.npy", "records.parquet", "copies.parquet", "store.json")
 RECORD_COLUMNS = ["index", "id", "description", "length", "file", "record"]
+COPY_COLUMNS = ["id", "representative", "description", "file", "record"]
+
+
+def no_copies() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": pd.Series(dtype=object),
+            "representative": pd.Series(dtype=np.int64),
+            "description": pd.Series(dtype=object),
+            "file": pd.Series(dtype=object),
+            "record": pd.Series(dtype=np.int64),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -39,6 +59,7 @@ class SequenceStore:
     codes: np.ndarray  # uint8 (n_residues,)
     offsets: np.ndarray  # int64 (n_sequences + 1,)
     records: pd.DataFrame  # RECORD_COLUMNS
+    copies: pd.DataFrame = field(default_factory=no_copies)  # COPY_COLUMNS
 
     @property
     def n_sequences(self) -> int:
@@ -69,6 +90,7 @@ def write_store(store: SequenceStore, folder: str | os.PathLike[str]) -> None:
     write_npy(store.codes, folder / "codes.npy")
     write_npy(store.offsets, folder / "offsets.npy")
     write_table(store.records[RECORD_COLUMNS], folder / "records.parquet")
+    write_table(store.copies[COPY_COLUMNS], folder / "copies.parquet")
     # store.json last: its presence marks a complete store.
     write_json(
         {
@@ -99,17 +121,20 @@ def read_store(folder: str | os.PathLike[str], *, mmap: bool = False) -> Sequenc
             f"store format version {meta.get('format_version')!r} is not the supported "
             f"version {STORE_FORMAT_VERSION}; rerun `seqsim ingest`",
         )
+    copies_path = folder / "copies.parquet"
     store = SequenceStore(
         alphabet=meta["alphabet"],
         codes=read_npy(folder / "codes.npy", mmap=mmap),
         offsets=read_npy(folder / "offsets.npy"),
         records=read_table(folder / "records.parquet"),
+        copies=read_table(copies_path) if copies_path.exists() else no_copies(),
     )
     if (
         store.n_sequences != meta["n_sequences"]
         or len(store.records) != store.n_sequences
         or store.codes.size != meta["n_residues"]
         or store.offsets[-1] != store.codes.size
+        or not store.copies["representative"].between(0, store.n_sequences - 1).all()
     ):
         raise InputError(folder, "sequence store files disagree with each other; rerun ingest")
     return store
@@ -127,3 +152,56 @@ def store_indices(names: pd.Series, ids: Sequence[str], source: str) -> np.ndarr
             f"sequences (first: {names[unknown].iloc[0]!r})"
         )
     return index[names].to_numpy()
+
+
+def output_rows(store: SequenceStore) -> tuple[np.ndarray, list[str]]:
+    """The store row and the ID of every kept input record, in the order the
+    outputs list them: store order, each record followed by its copies (the
+    identity without copies).
+
+    >>> rows, ids = output_rows(SequenceStore("dna", np.zeros(2, np.uint8), np.array([0, 1, 2]),
+    ...     pd.DataFrame({"id": ["a", "b"]}), pd.DataFrame({"id": ["a2"], "representative": [0]})))
+    >>> rows.tolist(), ids
+    ([0, 0, 1], ['a', 'a2', 'b'])
+    """
+    if store.copies.empty:
+        return np.arange(store.n_sequences), store.ids
+    rows = np.concatenate(
+        [np.arange(store.n_sequences), store.copies["representative"].to_numpy(np.int64)]
+    )
+    names = store.ids + store.copies["id"].tolist()
+    order = np.argsort(rows, kind="stable")
+    return rows[order], [names[i] for i in order]
+
+
+def with_copies(table: pd.DataFrame, column: str, store: SequenceStore) -> pd.DataFrame:
+    """``table`` whose ``column`` holds store rows, with each table row
+    repeated for every output row of its sequence (its copies too) and
+    ``column`` holding output positions (:func:`output_rows`) instead;
+    table order is kept, copies after their representative."""
+    if store.copies.empty:
+        return table
+    rows, _ = output_rows(store)
+    positions = pd.DataFrame({"_row": rows, "_position": np.arange(rows.size)})
+    expanded = table.merge(positions, left_on=column, right_on="_row", how="inner", sort=False)
+    return expanded.drop(columns=[column, "_row"]).rename(columns={"_position": column})[
+        list(table.columns)
+    ]
+
+
+def copy_pairs(store: SequenceStore) -> tuple[np.ndarray, np.ndarray]:
+    """Output positions (first < second) of every pair of identical output
+    rows: a representative with each of its copies, and copies with each other."""
+    rows, _ = output_rows(store)
+    first: list[np.ndarray] = []
+    second: list[np.ndarray] = []
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    ends = np.r_[starts[1:], rows.size]
+    for start, end in zip(starts, ends, strict=True):
+        if end - start > 1:
+            i, j = np.triu_indices(end - start, k=1)
+            first.append(start + i)
+            second.append(start + j)
+    if not first:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(first), np.concatenate(second)

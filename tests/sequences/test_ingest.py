@@ -395,3 +395,13 @@ def test_exact_duplicates_are_counted_and_named(fasta, caplog):
     assert "3 kept records repeat an earlier record's sequence exactly (e.g. 'p2' = 'p1')" in (
         caplog.text
     )
+
+
+def test_dedupe_stores_each_sequence_once_and_counts_every_record(fasta):
+    path = fasta(PROTEIN + ">p3\nmkvlaagiwqqrrste*\n>p5\nMKV\n")
+    result = ingest_fasta([path], dedupe=True)
+    summary = result.summary
+    assert result.store.ids == ["p1", "p5"]
+    assert result.store.copies[["id", "representative"]].values.tolist() == [["p2", 0], ["p3", 0]]
+    assert (summary["n_input"], summary["n_kept"], summary["n_stored"]) == (4, 4, 2)
+    assert summary["dedupe"] is True

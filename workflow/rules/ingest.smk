@@ -1,5 +1,10 @@
 STORE_FILES = multiext(
-    f"{RESULTS}/store/", "codes.npy", "offsets.npy", "records.parquet", "store.json"
+    f"{RESULTS}/store/",
+    "codes.npy",
+    "offsets.npy",
+    "records.parquet",
+    "copies.parquet",
+    "store.json",
 )
 
 
@@ -15,6 +20,7 @@ checkpoint ingest:
         out_dir=folder_of("store", "output"),
         alphabet=config["alphabet"],
         on_invalid=config["on_invalid"],
+        dedupe="--dedupe" if DEDUPE else "",
     log:
         f"{LOGS}/ingest/ingest.log",
     conda:
@@ -22,7 +28,7 @@ checkpoint ingest:
     shell:
         "{params.seqsim} ingest {input:q} --out-dir {params.out_dir:q} --rejected {output.rejected:q}"
         " --summary {output.summary:q} --alphabet {params.alphabet}"
-        " --on-invalid {params.on_invalid} 2> {log:q}"
+        " --on-invalid {params.on_invalid} {params.dedupe} 2> {log:q}"
 
 
 rule fetch_scope:
