@@ -49,6 +49,7 @@ def main() -> None:
     parser.add_argument("--no-plain", action="store_true", help="only the --dedupe runs")
     args = parser.parse_args()
     work = Path(args.keep or tempfile.mkdtemp(prefix="bench_copies."))
+    work.mkdir(parents=True, exist_ok=True)
     print(f"N identical proteins (length 300), all-vs-all, {args.threads} threads\n")
     print("| N | ingest | wall | peak RSS | hits.tsv lines |")
     print("|---|---|---|---|---|")
