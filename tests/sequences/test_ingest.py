@@ -366,6 +366,32 @@ def test_a_symlink_loop_is_one_line(tmp_path):
     assert message.startswith(f"{loop}: cannot be read (")
 
 
+def test_an_io_error_while_reading_is_one_line(fasta, monkeypatch):
+    """A failing disk (EIO) part-way through a plain file."""
+    import errno
+    import io
+
+    import seqsim.sequences.fasta as fasta_module
+
+    class FailingDisk(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer) -> int:
+            raise OSError(errno.EIO, "Input/output error")
+
+    path = fasta(PROTEIN)
+    opened = []
+
+    def open_failing(file, mode="r", *args, **kwargs):
+        opened.append(file)  # the first open probes the magic bytes; the second reads
+        return open(file, mode, *args, **kwargs) if len(opened) == 1 else FailingDisk()
+
+    monkeypatch.setattr(fasta_module, "open", open_failing, raising=False)
+    message = ingest_error([path])
+    assert message.startswith(f"{path}: line 1: read error (") and "Input/output error" in message
+
+
 def test_an_id_over_the_length_limit_is_rejected(fasta):
     path = fasta(">" + "x" * 5000 + "\nMKV\n>b\nMKVLA\n")
     result = ingest_fasta([path], on_invalid="skip")
