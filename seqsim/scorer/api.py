@@ -33,7 +33,7 @@ from seqsim.scorer.scoring import (
 from seqsim.scorer.training import TrainSettings, train_scorer
 from seqsim.search_engine.pair_tables import self_scores_from_hits
 from seqsim.sequences.load import Sequences, read_sequences
-from seqsim.sequences.store import SequenceStore
+from seqsim.sequences.store import SequenceStore, output_rows
 
 log = logging.getLogger("seqsim")
 
@@ -181,7 +181,10 @@ def embed(scorer: Scorer | FilePath, sequences: Sequences, *, threads: int = 1) 
         embeddings = embed_sequences(model.model.encoder, store)
     table = pd.DataFrame(embeddings, columns=[f"e{i}" for i in range(embeddings.shape[1])])
     log.info("%d sequences embedded (%d dimensions)", store.n_sequences, embeddings.shape[1])
-    return table.assign(id=np.asarray(store.ids, dtype=object))[["id", *table.columns]]
+    # A store's copies (ingest --dedupe) get their representative's embedding.
+    rows, ids = output_rows(store)
+    table = table.iloc[rows].reset_index(drop=True)
+    return table.assign(id=np.asarray(ids, dtype=object))[["id", *table.columns]]
 
 
 def embedding_neighbours(

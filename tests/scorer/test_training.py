@@ -99,6 +99,24 @@ def test_embed_writes_unit_embeddings_and_ranked_neighbours(tmp_path, example_mo
     assert order["probability"].is_monotonic_increasing
 
 
+def test_embed_lists_the_copies_of_a_deduplicated_store(tmp_path, example_model):
+    """The example has 3 exact copies: with --dedupe they are embedded once
+    and listed with their representative's embedding."""
+    from seqsim.cli import main
+
+    store, embeddings = tmp_path / "store", tmp_path / "emb.parquet"
+    assert main(["ingest", str(EXAMPLE / "protein.fasta"), "-o", str(store), "--dedupe"]) == 0
+    copies = pd.read_parquet(store / "copies.parquet")
+    assert len(copies) == 3
+    assert main(["embed", "--store", str(store), "--model", str(example_model),
+                 "-o", str(embeddings), "-q"]) == 0  # fmt: skip
+    table = pd.read_parquet(embeddings).set_index("id")
+    assert len(table) == 298
+    ids = pd.read_parquet(store / "records.parquet")["id"]
+    for copy, representative in zip(copies["id"], copies["representative"], strict=True):
+        assert table.loc[copy].equals(table.loc[ids[representative]])
+
+
 def test_score_listed_pairs_and_train_from_a_pairs_table(tmp_path, example_model):
     from seqsim.cli import main
 
