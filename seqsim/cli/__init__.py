@@ -61,8 +61,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    pass
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Help that shows an option's default when it has one worth showing: not
+    None or False, and not when the help text already names its default."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (
+            default in (None, False, argparse.SUPPRESS)
+            or "default" in text
+            or action.nargs == 0  # flags: store_true and the like
+        ):
+            return text
+        return f"{text} (default: %(default)s)"
 
 
 def _configure_logging(*, verbose: bool, quiet: bool) -> None:

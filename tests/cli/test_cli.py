@@ -20,7 +20,10 @@ def test_each_subcommand_has_help(name, capsys):
     with pytest.raises(SystemExit) as caught:
         main([name, "--help"])
     assert caught.value.code == 0
-    assert "(being written)" not in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "(being written)" not in out
+    # defaults shown only when there is one worth showing
+    assert "(default: None)" not in out and "(default: False)" not in out
 
 
 def test_every_subcommand_that_reads_fasta_takes_alphabet():
