@@ -7,12 +7,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from seqsim.errors import ConfigError, InputError
 from seqsim.io import read_table
-from seqsim.sequences.store import SequenceStore, store_indices
+from seqsim.sequences.store import SequenceStore, output_rows, store_indices
 
 
 def read_pairs(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
@@ -49,10 +48,7 @@ def indexed_pairs(pairs: pd.DataFrame, store: SequenceStore) -> pd.DataFrame:
         pairs["target"]
     ):
         return pairs
-    ids = store.ids + store.copies["id"].tolist()
-    rows = np.concatenate(
-        [np.arange(store.n_sequences), store.copies["representative"].to_numpy(np.int64)]
-    )
+    rows, ids = output_rows(store)
     mapped = {
         col: rows[store_indices(pairs[col], ids, "pair table")] for col in ("query", "target")
     }

@@ -146,10 +146,7 @@ def _settle_alphabet(records: list[_Record], choice: AlphabetChoice) -> _Alphabe
     protein (short peptides)."""
     sequences = {id(r): r.sequence.rstrip("*") for r in records if r.sequence}
     kinds = {key: classify_sequence(sequence) for key, sequence in sequences.items()}
-    votes = Counter(
-        "either" if kind == "either" else "protein" if kind == "protein" else "nucleotide"
-        for kind in kinds.values()
-    )
+    votes = Counter("nucleotide" if kind in ("dna", "rna") else kind for kind in kinds.values())
     tally = {name: votes[name] for name in ("protein", "nucleotide", "either")}
     if choice != "auto":
         return _AlphabetDecision(choice, "configured", tally, [])

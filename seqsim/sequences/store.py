@@ -1,6 +1,6 @@
 """The encoded sequence store that every stage after ingest reads.
 
-A store is a folder of four files:
+A store is a folder of five files:
 
 - ``codes.npy``: uint8, all sequences' residue codes concatenated
   (codes from :mod:`seqsim.sequences.alphabet`);
