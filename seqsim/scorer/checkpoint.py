@@ -125,6 +125,16 @@ def _content_problem(metadata: dict[str, Any]) -> str | None:
         return "'feature_mean' must hold finite numbers"
     if not all(_finite_number(x) and x > 0 for x in metadata["feature_scale"]):
         return "'feature_scale' must hold finite positive numbers"
+    settings = metadata.get("settings", {})  # optional: how candidates were made
+    if not isinstance(settings, dict):
+        return "'settings' must be an object"
+    if "edge_evalue" in settings and not (
+        _finite_number(settings["edge_evalue"]) and settings["edge_evalue"] > 0
+    ):
+        return "'settings.edge_evalue' must be a finite positive number"
+    top_k = settings.get("top_k", 1)
+    if not (isinstance(top_k, int) and not isinstance(top_k, bool) and 1 <= top_k <= 100_000):
+        return "'settings.top_k' must be an integer from 1 to 100,000"
     calibrations = {"calibration": metadata["calibration"]}
     if "cosine" in metadata["calibration"]:
         calibrations["calibration.cosine"] = metadata["calibration"]["cosine"]

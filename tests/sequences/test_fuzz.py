@@ -1,6 +1,11 @@
 """Fuzzing the FASTA reader: random bytes and near-FASTA mutations give a
 valid store or one InputError line, never another exception, and the counts
-always add up under ``on_invalid: skip``."""
+always add up under ``on_invalid: skip``.
+
+The examples are drawn the same way on every run (``derandomize``) so CI
+cannot fail by chance; a wider random search is a local run with a larger
+``max_examples`` and no ``derandomize``.
+"""
 
 from __future__ import annotations
 
@@ -89,13 +94,15 @@ def check_ingest(data: bytes) -> None:
                 assert summary["n_rejected"] == 0
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=300, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(near_fasta())
 def test_near_fasta_gives_a_store_or_one_line(data):
     check_ingest(data)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, derandomize=True, deadline=None)
 @given(st.binary(max_size=200))
 def test_random_bytes_give_a_store_or_one_line(data):
     check_ingest(data)
