@@ -14,6 +14,10 @@ from Bio import Phylo
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 
+def position_of(ids: list[str]) -> dict[str, int]:
+    return {name: k for k, name in enumerate(ids)}
+
+
 def main(run_dir: Path, fastas: list[str]) -> None:
     results = run_dir / "results"
     input_ids = []
@@ -35,13 +39,27 @@ def main(run_dir: Path, fastas: list[str]) -> None:
     assert int(distance_rows[0]) == len(ids) and len(distance_rows) == len(ids) + 1
     tree = Phylo.read(results / "matrix" / "upgma.nwk", "newick")
     assert sorted(leaf.name for leaf in tree.get_terminals()) == sorted(ids), "tree leaves differ"
+    nj = Phylo.read(results / "matrix" / "nj.nwk", "newick")
+    assert sorted(leaf.name for leaf in nj.get_terminals()) == sorted(ids), "NJ leaves differ"
+    names = pd.read_csv(results / "matrix" / "ids.tsv", sep="\t", keep_default_na=False,
+                        dtype=str, quoting=3)  # fmt: skip
+    assert names["id"].tolist() == ids, "ids.tsv is not in matrix order"
+    strict_rows = (results / "matrix" / "distance.strict.phy").read_text().splitlines()
+    assert [row[:10].rstrip() for row in strict_rows[1:]] == names["strict_name"].tolist()
+    edges = pd.read_parquet(results / "matrix" / "edges.parquet")
+    assert set(edges["query"]) | set(edges["target"]) <= set(ids)
+    assert not edges.duplicated(["query", "target"]).any(), "an edge appears twice"
+    for query, target, value in (
+        edges.iloc[:, :3].sample(200, random_state=0).itertuples(index=False)
+    ):
+        assert abs(matrix[position_of(ids)[query], position_of(ids)[target]] - value) < 1e-6
     assert (results / "matrix" / "similarity.png").read_bytes().startswith(b"\x89PNG")
     scored = pd.read_parquet(results / "scorer" / "scored_pairs.parquet")
     assert scored["probability"].between(0, 1).all() and set(scored["query"]) <= set(ids)
     assert not scored.duplicated(["query", "target"]).any(), "a scored pair appears twice"
     # The matrix is the probability: symmetric, 1 on the diagonal, each scored pair's value.
     assert np.allclose(np.diag(matrix), 1.0)
-    position = {name: k for k, name in enumerate(ids)}
+    position = position_of(ids)
     rows = scored.sample(min(len(scored), 200), random_state=0)
     for query, target, probability in rows[["query", "target", "probability"]].itertuples(
         index=False

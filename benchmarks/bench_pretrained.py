@@ -140,7 +140,7 @@ def run_set(name: str, fasta: Path, labels: pd.DataFrame, threads: int) -> None:
           "superfamily (clan)")  # fmt: skip
     # Clusters: the probability at 0.5 against score_ratio at a matched count.
     probability_pairs = indexed_pairs(scored[["query", "target", "probability"]], store.ids)
-    ratio_pairs = alignment_pairs(hits, self_scores(store, scheme), hit_filter)
+    ratio_pairs = alignment_pairs(hits, self_scores(store, scheme), scheme, hit_filter)
     by_probability = assign_clusters(
         store.lengths, probability_pairs, feature="probability", min_similarity=0.5
     )

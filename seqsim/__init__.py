@@ -52,8 +52,10 @@ if TYPE_CHECKING:
         assign_clusters as assign_clusters,
         cluster_table as cluster_table,
     )
+    from seqsim.matrix.distances import pair_distances as pair_distances
+    from seqsim.matrix.names import safe_names as safe_names
     from seqsim.matrix.similarity import similarity_matrix as similarity_matrix
-    from seqsim.matrix.trees import upgma_newick as upgma_newick
+    from seqsim.matrix.trees import nj_newick as nj_newick, upgma_newick as upgma_newick
     from seqsim.search_engine.api import SearchOptions as SearchOptions, search as search
     from seqsim.search_engine.engine import HitFilter as HitFilter, search_hits as search_hits
     from seqsim.search_engine.prefilter import (
@@ -124,6 +126,9 @@ _EXPORTS = {
     # matrix
     "similarity_matrix": "seqsim.matrix.similarity",
     "upgma_newick": "seqsim.matrix.trees",
+    "nj_newick": "seqsim.matrix.trees",
+    "safe_names": "seqsim.matrix.names",
+    "pair_distances": "seqsim.matrix.distances",
     "assign_clusters": "seqsim.matrix.cluster",
     "cluster_table": "seqsim.matrix.cluster",
     # validation

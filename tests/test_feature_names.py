@@ -51,7 +51,7 @@ def test_feature_names_module_imports_nothing():
 def test_tables_carry_the_listed_names():
     store = make_store(["MKVLAAGIWHEQRSTY", "MKVLAAGIWHEQRSTF", "WWPPGGCCHHWWPPGG"], "protein")
     hits = search_hits(store, store, scoring_scheme("protein"), HitFilter())
-    pairs = alignment_pairs(hits, self_scores(store, scoring_scheme("protein")))
+    pairs = alignment_pairs(hits, self_scores(store, scheme := scoring_scheme("protein")), scheme)
     assert set(ALIGNMENT_FEATURES) <= set(pairs.columns)
     kmer_pairs = score_pairs(count_kmers(store, k=2))
     assert list(kmer_pairs.columns)[3:] == list(KMER_FEATURES)

@@ -1,38 +1,81 @@
-"""``seqsim similarity-matrix``: pair tables -> square similarity and distance matrices."""
+"""``seqsim similarity-matrix``: pair tables -> similarities, distances and trees."""
 
 from __future__ import annotations
 
 import argparse
 
-HELP = "build the all-vs-all similarity matrix (and distance matrix) from pair tables"
+HELP = "similarity and distance matrices, edge list and trees from pair tables"
+DISTANCES = (
+    "scoredist",
+    "kimura",
+    "jukes-cantor",
+    "neg-log",
+    "one-minus",
+)  # seqsim.matrix.distances
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", required=True, help="sequence store folder (from ingest)")
-    parser.add_argument("--pairs", nargs="+", required=True, help="pair tables (from score-pairs)")
+    parser.add_argument("--pairs", nargs="+", required=True, help="pair tables (search, score)")
     parser.add_argument("--feature", default="jaccard", help="pair feature to use as similarity")
-    parser.add_argument("--npy", required=True, help="output: float32 N x N matrix (.npy)")
+    parser.add_argument(
+        "--distance",
+        choices=DISTANCES,
+        help="distance for the PHYLIP matrices, trees and edge list (see README, "
+        "'Distances'); default: the feature's own (score_ratio: scoredist, fident: "
+        "kimura or jukes-cantor, probability: neg-log, k-mer features: one-minus)",
+    )
+    parser.add_argument(
+        "--max-distance",
+        type=float,
+        help="distance of pairs with no finite distance or not listed, and the cap of "
+        "every distance (default: 1 for one-minus, else 5)",
+    )
+    parser.add_argument(
+        "--distance-pairs",
+        nargs="+",
+        help="pair tables the distance is computed from (default: --pairs), e.g. the "
+        "search's for scoredist beside the learned probability",
+    )
+    parser.add_argument("--edges", help="output: each listed pair once (.parquet or .tsv)")
+    parser.add_argument("--id-table", help="output: ids.tsv, each ID with its PHYLIP-safe names")
+    parser.add_argument("--npy", help="output: float32 N x N similarity matrix (.npy)")
     parser.add_argument("--tsv", help="output: the matrix as TSV labelled with sequence ids")
     parser.add_argument("--ids", help="output: sequence ids in matrix order, one per line")
+    parser.add_argument("--phylip", help="output: distance matrix, relaxed PHYLIP")
     parser.add_argument(
-        "--phylip", help="output: distance matrix (1 - similarity) in relaxed PHYLIP format"
+        "--phylip-strict", help="output: distance matrix, strict PHYLIP (10-character names)"
+    )
+    parser.add_argument(
+        "--phylip-layout",
+        choices=("square", "lower"),
+        default="square",
+        help="PHYLIP rows: every distance, or the lower triangle",
     )
     parser.add_argument("--tree", help="output: UPGMA tree of the distances (Newick)")
+    parser.add_argument("--nj-tree", help="output: neighbour-joining tree (Newick)")
     parser.add_argument("--plot", help="output: heatmap of the matrix (.png)")
     parser.add_argument(
         "--max-sequences",
         type=int,
         default=20000,
-        help="refuse to build a dense matrix for more sequences than this",
+        help="refuse dense outputs for more sequences than this",
     )
 
 
 def run(args: argparse.Namespace) -> int:
+    from seqsim.errors import ConfigError
     from seqsim.matrix.api import write_similarity_matrix
 
+    dense = (args.npy, args.tsv, args.ids, args.phylip, args.phylip_strict, args.tree,
+             args.nj_tree, args.plot)  # fmt: skip
+    if not (any(dense) or args.edges or args.id_table):
+        raise ConfigError("nothing to write: give --edges, --npy, --phylip, --tree, ...")
     write_similarity_matrix(
-        args.store, args.pairs, args.npy, feature=args.feature,
-        max_sequences=args.max_sequences, tsv=args.tsv, ids=args.ids, phylip=args.phylip,
-        tree=args.tree, plot=args.plot,
+        args.store, args.pairs, args.npy, feature=args.feature, distance=args.distance,
+        max_distance=args.max_distance, distance_pairs=args.distance_pairs,
+        max_sequences=args.max_sequences, edges=args.edges, id_table=args.id_table,
+        tsv=args.tsv, ids=args.ids, phylip=args.phylip, phylip_strict=args.phylip_strict,
+        phylip_layout=args.phylip_layout, tree=args.tree, nj_tree=args.nj_tree, plot=args.plot,
     )  # fmt: skip
     return 0

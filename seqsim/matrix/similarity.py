@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from seqsim.errors import ConfigError
 from seqsim.io import atomic_path
+from seqsim.matrix.names import STRICT_LENGTH
 from seqsim.matrix.pair_tables import check_feature
 
 
@@ -37,15 +39,36 @@ def write_labelled_matrix(
             handle.write(row_id + "\t" + "\t".join(f"{value:.6g}" for value in row) + "\n")
 
 
+PhylipLayout = Literal["square", "lower"]
+
+
 def write_phylip_distances(
-    matrix: np.ndarray, ids: Sequence[str], path: str | os.PathLike[str]
+    matrix: np.ndarray,
+    names: Sequence[str],
+    path: str | os.PathLike[str],
+    *,
+    layout: PhylipLayout = "square",
+    strict: bool = False,
 ) -> None:
-    """Square relaxed-PHYLIP distance matrix (names then distances, space separated),
-    as read by PHYLIP neighbor, FastME, RapidNJ and Biopython's DistanceMatrix tools."""
-    for name in ids:
-        if any(char.isspace() or char in "():;," for char in name):
-            raise ConfigError(f"ID {name!r} cannot be written to PHYLIP (space or ():;,)")
+    """A PHYLIP distance matrix: the count, then one row per sequence.
+
+    ``strict``: each name padded to exactly 10 characters (PHYLIP's
+    ``neighbor``); relaxed: the name, a space, the distances (quicktree,
+    clearcut, FastME, RapidNJ, scikit-bio's ``phylip_dm``). ``square``:
+    every distance; ``lower``: row ``i`` holds its distances to rows before
+    it (``neighbor``'s option L). ``names`` must be PHYLIP-safe
+    (:func:`seqsim.matrix.names.safe_names`).
+    """
+    if layout not in ("square", "lower"):
+        raise ConfigError(f"unknown PHYLIP layout {layout!r}; use square or lower")
+    for name in names:
+        if any(char.isspace() or char in "():;,[]'\"" for char in name):
+            raise ConfigError(f"name {name!r} cannot be written to PHYLIP (space or ():;,[]')")
+        if strict and len(name) > STRICT_LENGTH:
+            raise ConfigError(f"name {name!r} is longer than strict PHYLIP's 10 characters")
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(f"{len(ids)}\n")
-        for name, row in zip(ids, matrix, strict=True):
-            handle.write(name + " " + " ".join(f"{value:.6f}" for value in row) + "\n")
+        handle.write(f"{len(names)}\n")
+        for i, (name, row) in enumerate(zip(names, matrix, strict=True)):
+            values = row[:i] if layout == "lower" else row
+            label = name.ljust(STRICT_LENGTH) if strict else name + " "
+            handle.write(label + " ".join(f"{value:.6f}" for value in values) + "\n")

@@ -253,4 +253,6 @@ def write_search(
     if hits_out:
         write_table(hits, hits_out)
     if pairs_out:
-        write_table(alignment_pairs(hits, self_scores(queries, scheme), hit_filter), pairs_out)
+        write_table(
+            alignment_pairs(hits, self_scores(queries, scheme), scheme, hit_filter), pairs_out
+        )

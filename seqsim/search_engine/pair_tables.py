@@ -9,12 +9,16 @@ import pandas as pd
 
 from seqsim.alignment.pairwise import local_score
 from seqsim.alignment.scoring import ScoringScheme
+from seqsim.alignment.statistics import SCOREDIST_BLOSUM62, expected_column_score, scoredist
 from seqsim.feature_names import ALIGNMENT_FEATURES
 from seqsim.search_engine.engine import HitFilter
 from seqsim.sequences.store import SequenceStore
 
 # Columns of the pair tables :func:`alignment_pairs` writes.
-ALIGNMENT_PAIR_COLUMNS = ["query", "target", "raw", "bitscore", "evalue", *ALIGNMENT_FEATURES]
+ALIGNMENT_PAIR_COLUMNS = [
+    "query", "target", "raw", "bitscore", "evalue", *ALIGNMENT_FEATURES,
+    "qcov", "tcov", "scoredist",
+]  # fmt: skip
 
 
 def self_scores(store: SequenceStore, scheme: ScoringScheme) -> np.ndarray:
@@ -65,10 +69,16 @@ def alignment_features(hits: pd.DataFrame, self_score: np.ndarray) -> pd.DataFra
 
 
 def alignment_pairs(
-    hits: pd.DataFrame, self_score: np.ndarray, hit_filter: HitFilter | None = None
+    hits: pd.DataFrame,
+    self_score: np.ndarray,
+    scheme: ScoringScheme,
+    hit_filter: HitFilter | None = None,
 ) -> pd.DataFrame:
     """Unordered pairs (query < target) of an all-vs-all, with alignment features
-    (:data:`ALIGNMENT_PAIR_COLUMNS`), sorted by query and target.
+    (:data:`ALIGNMENT_PAIR_COLUMNS`), sorted by query and target: the
+    similarity features, the aligned fraction of each sequence (``qcov``
+    of ``query``, ``tcov`` of ``target``) and the Scoredist distance
+    (:mod:`seqsim.matrix.distances`; NaN where saturated).
 
     A pair is kept when its symmetric E-value ``evalue_pair`` passes the
     filter (every pair when exhaustive); each unordered pair appears once.
@@ -79,6 +89,12 @@ def alignment_pairs(
         keep &= hits["evalue_pair"].to_numpy() <= hit_filter.max_evalue
     pairs = hits[keep]
     features = alignment_features(pairs, self_score)
+    query, target = pairs["query"].to_numpy(), pairs["target"].to_numpy()
+    calibration = SCOREDIST_BLOSUM62 if scheme.name == "BLOSUM62" else 1.0
+    distance = scoredist(
+        pairs["raw"].to_numpy(), self_score[query], self_score[target],
+        pairs["length"].to_numpy(), expected_column_score(scheme), calibration,
+    )  # fmt: skip
     table = pd.DataFrame(
         {
             "query": pairs["query"].to_numpy(np.int32),
@@ -87,6 +103,9 @@ def alignment_pairs(
             "bitscore": pairs["bitscore"].to_numpy(np.float32),
             "evalue": pairs["evalue_pair"].to_numpy(np.float64),
             **{name: features[name].to_numpy().astype(np.float32) for name in ALIGNMENT_FEATURES},
+            "qcov": ((pairs["qend"] - pairs["qstart"] + 1) / pairs["qlen"]).to_numpy(np.float32),
+            "tcov": ((pairs["send"] - pairs["sstart"] + 1) / pairs["tlen"]).to_numpy(np.float32),
+            "scoredist": distance.astype(np.float32),
         },
         columns=ALIGNMENT_PAIR_COLUMNS,
     )

@@ -13,7 +13,7 @@ def test_pair_table_has_each_unordered_pair_once_with_symmetric_evalue(
 ):
     _, scheme = protein_example
     hits = search_hits(small_protein, small_protein, scheme)
-    pairs = alignment_pairs(hits, self_scores(small_protein, scheme))
+    pairs = alignment_pairs(hits, self_scores(small_protein, scheme), scheme)
     assert (pairs["query"] < pairs["target"]).all()
     assert not pairs.duplicated(["query", "target"]).any()
     both = hits.set_index(["query", "target"])["evalue"]

@@ -149,6 +149,46 @@ def feature_of(wildcards, input):
     return PROBABILITY if list(input.pairs) == [SCORED_PAIRS] else similarity_feature()
 
 
+# Distances computed from the search's alignments (README, "Distances").
+ALIGNMENT_DISTANCES = ("scoredist", "kimura", "jukes-cantor")
+
+
+def matrix_inputs(wildcards):
+    """The similarity's pair tables, and the search's when the distance
+    comes from alignments but the similarity does not."""
+    inputs = {"store": STORE_FILES, "pairs": similarity_pairs(wildcards)}
+    distance = config["similarity"].get("distance")
+    if distance in ALIGNMENT_DISTANCES and inputs["pairs"] != SEARCH_PAIRS:
+        inputs["distance_pairs"] = SEARCH_PAIRS
+    return inputs
+
+
+def distance_options(wildcards, input):
+    """--distance, --max-distance and --distance-pairs of the matrix jobs."""
+    settings = config["similarity"]
+    options = []
+    if settings.get("distance"):
+        options += ["--distance", settings["distance"]]
+    if settings.get("max_distance") is not None:
+        options += ["--max-distance", str(settings["max_distance"])]
+    if "distance_pairs" in input.keys():
+        options += ["--distance-pairs", *input.distance_pairs]
+    return shlex.join(options)
+
+
+def dense_outputs_fit():
+    """Whether the kept records fit under similarity.max_sequences (ingest is a checkpoint)."""
+    with open(checkpoints.ingest.get().output.summary) as handle:
+        n_records = json.load(handle)["n_kept"]
+    if n_records > config["similarity"]["max_sequences"]:
+        say_once(
+            f"seqsim: {n_records} sequences > similarity.max_sequences: no dense matrix, "
+            "PHYLIP or trees; results/matrix/edges.parquet lists the pairs"
+        )
+        return False
+    return True
+
+
 def cluster_threshold(wildcards, input):
     """cluster.min_similarity, null resolved: 0.5 for the probability (more
     likely homologous than not), 0.15 for the other features."""
@@ -186,13 +226,19 @@ def scorer_outputs():
 
 
 def final_outputs(wildcards):
-    return scorer_outputs() + [
+    dense = (
+        [
+            f"{RESULTS}/matrix/{name}"
+            for name in ("similarity.npy", "similarity.tsv", "distance.phy",
+                         "distance.strict.phy", "similarity.png", "upgma.nwk", "nj.nwk")
+        ]
+        if dense_outputs_fit()
+        else []
+    )  # fmt: skip
+    return scorer_outputs() + dense + [
         f"{RESULTS}/search/hits.tsv",
-        f"{RESULTS}/matrix/similarity.npy",
-        f"{RESULTS}/matrix/similarity.tsv",
-        f"{RESULTS}/matrix/distance.phy",
-        f"{RESULTS}/matrix/similarity.png",
-        f"{RESULTS}/matrix/upgma.nwk",
+        f"{RESULTS}/matrix/edges.parquet",
+        f"{RESULTS}/matrix/ids.tsv",
         f"{RESULTS}/clusters/clusters.tsv",
         f"{RESULTS}/rejected.tsv",
     ]
