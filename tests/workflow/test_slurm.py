@@ -42,12 +42,17 @@ FINAL_OUTPUTS = [
     "results/matrix/distance.phy",
     "results/matrix/similarity.png",
     "results/matrix/upgma.nwk",
+    "results/matrix/nj.nwk",
+    "results/matrix/distance.strict.phy",
+    "results/matrix/edges.parquet",
+    "results/matrix/ids.tsv",
     "results/clusters/clusters.tsv",
     "results/rejected.tsv",
 ]
 # Rules of the default config's DAG that must run as SLURM jobs (`all` runs locally).
 SLURM_RULES = {
-    "ingest", "search", "tabulate_hits", "similarity_matrix", "cluster", "score",
+    "ingest", "search", "tabulate_hits", "similarity_matrix", "similarity_edges", "cluster",
+    "score",
 }  # fmt: skip
 SUBMITTED = re.compile(r"Job \d+ has been submitted with SLURM jobid (\d+) \(log: (.+?)\)\.")
 

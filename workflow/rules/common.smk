@@ -153,14 +153,13 @@ def feature_of(wildcards, input):
 ALIGNMENT_DISTANCES = ("scoredist", "kimura", "jukes-cantor")
 
 
-def matrix_inputs(wildcards):
-    """The similarity's pair tables, and the search's when the distance
-    comes from alignments but the similarity does not."""
-    inputs = {"store": STORE_FILES, "pairs": similarity_pairs(wildcards)}
+def distance_pairs(wildcards):
+    """The search's pair tables when the distance comes from alignments but the
+    similarity does not (else none)."""
     distance = config["similarity"].get("distance")
-    if distance in ALIGNMENT_DISTANCES and inputs["pairs"] != SEARCH_PAIRS:
-        inputs["distance_pairs"] = SEARCH_PAIRS
-    return inputs
+    if distance in ALIGNMENT_DISTANCES and similarity_pairs(wildcards) != SEARCH_PAIRS:
+        return SEARCH_PAIRS
+    return []
 
 
 def distance_options(wildcards, input):
@@ -171,7 +170,7 @@ def distance_options(wildcards, input):
         options += ["--distance", settings["distance"]]
     if settings.get("max_distance") is not None:
         options += ["--max-distance", str(settings["max_distance"])]
-    if "distance_pairs" in input.keys():
+    if input.distance_pairs:
         options += ["--distance-pairs", *input.distance_pairs]
     return shlex.join(options)
 

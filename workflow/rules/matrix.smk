@@ -1,6 +1,9 @@
 rule similarity_edges:
     input:
-        unpack(matrix_inputs),
+        store=STORE_FILES,
+        pairs=similarity_pairs,
+        # not unpack(): in SLURM job steps the unpacked names were missing
+        distance_pairs=distance_pairs,
     output:
         edges=f"{RESULTS}/matrix/edges.parquet",
         ids=f"{RESULTS}/matrix/ids.tsv",
@@ -21,7 +24,10 @@ rule similarity_edges:
 
 rule similarity_matrix:
     input:
-        unpack(matrix_inputs),
+        store=STORE_FILES,
+        pairs=similarity_pairs,
+        # not unpack(): in SLURM job steps the unpacked names were missing
+        distance_pairs=distance_pairs,
     output:
         npy=report(
             f"{RESULTS}/matrix/similarity.npy",
