@@ -5,17 +5,77 @@ Exits non-zero with a message when an output is missing or a sequence is lost.
 """
 
 import json
+import shutil
+import subprocess
 import sys
+import tempfile
+from io import StringIO
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from Bio import Phylo
+from Bio import Phylo, SeqIO
 from Bio.SeqIO.FastaIO import SimpleFastaParser
+
+# Read every TSV cell as text, unquoted (IDs such as NA, 007 or a"b stay as they are).
+AS_TEXT = {"sep": "\t", "keep_default_na": False, "dtype": str, "quoting": 3}
 
 
 def position_of(ids: list[str]) -> dict[str, int]:
     return {name: k for k, name in enumerate(ids)}
+
+
+def check_clusters(results: Path, clusters: pd.DataFrame, ids: list[str]) -> None:
+    """The per-member table, CD-HIT .clstr and representatives agree with clusters.tsv."""
+    members = pd.read_csv(results / "clusters" / "members.tsv", **AS_TEXT)
+    pairs = members[["representative", "member"]].values.tolist()
+    assert pairs == clusters.values.tolist(), "members.tsv and clusters.tsv differ"
+    clstr = (results / "clusters" / "clusters.clstr").read_text().splitlines()
+    listed = [line.split(">", 1)[1].rsplit("...", 1)[0] for line in clstr if "\t" in line]
+    assert listed == clusters["member"].tolist(), "the .clstr lists other members"
+    assert (
+        sum(line.startswith(">Cluster ") for line in clstr) == clusters["representative"].nunique()
+    )
+    with open(results / "clusters" / "representatives.fasta") as handle:
+        heads = [record.id for record in SeqIO.parse(handle, "fasta")]
+    assert heads == list(dict.fromkeys(clusters["representative"])), "representatives differ"
+    assert set(ids) == set(members["member"])
+
+
+def check_readers(results: Path, names: pd.DataFrame) -> None:
+    """The PHYLIP matrices read by scikit-bio and, where installed, by PHYLIP's
+    neighbor (strict), quicktree and clearcut (relaxed): every name, as ids.tsv maps it."""
+    import skbio
+
+    matrix = results / "matrix"
+    relaxed, strict = names["name"].tolist(), names["strict_name"].tolist()
+    read = skbio.DistanceMatrix.read(str(matrix / "distance.phy"), format="phylip_dm")
+    assert list(read.ids) == relaxed, "scikit-bio read other names"
+    trees = {}
+    if shutil.which("quicktree"):
+        trees["quicktree"] = subprocess.run(
+            ["quicktree", "-in", "m", str(matrix / "distance.phy")],
+            capture_output=True, text=True, check=True, timeout=300,
+        ).stdout  # fmt: skip
+    if shutil.which("clearcut"):
+        trees["clearcut"] = subprocess.run(
+            ["clearcut", "--distance", "--neighbor", "--norandom",
+             f"--in={matrix / 'distance.phy'}", "--stdout"],
+            capture_output=True, text=True, check=True, timeout=300,
+        ).stdout  # fmt: skip
+    for tool, newick in trees.items():
+        leaves = [leaf.name for leaf in Phylo.read(StringIO(newick), "newick").get_terminals()]
+        assert sorted(leaves) == sorted(relaxed), f"{tool} read other names"
+    if shutil.which("phylip"):
+        with tempfile.TemporaryDirectory() as work:
+            shutil.copy(matrix / "distance.strict.phy", Path(work) / "infile")
+            subprocess.run(["phylip", "neighbor"], input="Y\n", cwd=work, capture_output=True,
+                           text=True, check=True, timeout=300)  # fmt: skip
+            tree = Phylo.read(Path(work) / "outtree", "newick")
+            leaves = [leaf.name.strip() for leaf in tree.get_terminals()]
+        assert sorted(leaves) == sorted(strict), "neighbor read other names"
+        trees["neighbor"] = ""
+    print(f"readers: scikit-bio{''.join(', ' + tool for tool in trees)} took the PHYLIP files")
 
 
 def main(run_dir: Path, fastas: list[str]) -> None:
@@ -25,8 +85,10 @@ def main(run_dir: Path, fastas: list[str]) -> None:
         with open(run_dir / fasta) as handle:
             input_ids += [title.split()[0] for title, _ in SimpleFastaParser(handle)]
     summary = json.loads((results / "store" / "ingest.json").read_text())
-    rejected = pd.read_csv(results / "rejected.tsv", sep="\t", keep_default_na=False)
-    clusters = pd.read_csv(results / "clusters" / "clusters.tsv", sep="\t", keep_default_na=False)
+    rejected = pd.read_csv(results / "rejected.tsv", **AS_TEXT)
+    # MMseqs2's layout: no header
+    clusters = pd.read_csv(results / "clusters" / "clusters.tsv", header=None,
+                           names=["representative", "member"], **AS_TEXT)  # fmt: skip
     matrix = np.load(results / "matrix" / "similarity.npy")
     ids = (results / "matrix" / "ids.txt").read_text().split()
 
@@ -41,11 +103,12 @@ def main(run_dir: Path, fastas: list[str]) -> None:
     assert sorted(leaf.name for leaf in tree.get_terminals()) == sorted(ids), "tree leaves differ"
     nj = Phylo.read(results / "matrix" / "nj.nwk", "newick")
     assert sorted(leaf.name for leaf in nj.get_terminals()) == sorted(ids), "NJ leaves differ"
-    names = pd.read_csv(results / "matrix" / "ids.tsv", sep="\t", keep_default_na=False,
-                        dtype=str, quoting=3)  # fmt: skip
+    names = pd.read_csv(results / "matrix" / "ids.tsv", **AS_TEXT)
     assert names["id"].tolist() == ids, "ids.tsv is not in matrix order"
     strict_rows = (results / "matrix" / "distance.strict.phy").read_text().splitlines()
     assert [row[:10].rstrip() for row in strict_rows[1:]] == names["strict_name"].tolist()
+    check_clusters(results, clusters, ids)
+    check_readers(results, names)
     edges = pd.read_parquet(results / "matrix" / "edges.parquet")
     assert set(edges["query"]) | set(edges["target"]) <= set(ids)
     assert not edges.duplicated(["query", "target"]).any(), "an edge appears twice"

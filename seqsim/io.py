@@ -7,8 +7,10 @@ Outputs are deterministic: no timestamps, sorted JSON keys, fixed formats.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -89,16 +91,41 @@ def read_npy(path: str | os.PathLike[str], *, mmap: bool = False) -> np.ndarray:
     return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
 
 
-def write_table(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+# csv's writer escapes its quote character even unquoted: one no text cell holds.
+_NO_QUOTE = "\x1f"
+_NOT_IN_TSV = re.compile(r"[\t\r\n\x1f]")
+
+
+def _tsv_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with tabs, line breaks and :data:`_NO_QUOTE` in its text cells
+    replaced by spaces (a TSV cell cannot hold them; Parquet and FASTA keep the text)."""
+    replaced = {}
+    for name in table.columns:
+        column = table[name]
+        if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+            replaced[name] = column.str.replace(_NOT_IN_TSV.pattern, " ", regex=True)
+        elif column.dtype == object:
+            replaced[name] = column.map(
+                lambda v: _NOT_IN_TSV.sub(" ", v) if isinstance(v, str) else v
+            )
+    return table.assign(**replaced) if replaced else table
+
+
+def write_table(table: pd.DataFrame, path: str | os.PathLike[str], *, header: bool = True) -> None:
     """Write a table as TSV (``.tsv``) or Parquet (``.parquet``), chosen by suffix.
 
-    TSV: tab-separated, header row, no index, ``\\n`` line ends, floats as
-    written by pandas (shortest round-trip repr).
+    TSV: tab-separated, a header row unless ``header`` is false, no index,
+    ``\n`` line ends, floats as written by pandas (shortest round-trip repr),
+    cells never quoted (an ID such as ``a"b`` is written as it is), tabs and
+    line breaks inside text cells written as spaces.
     """
     suffix = Path(path).suffix
     with atomic_path(path) as tmp:
         if suffix == ".tsv":
-            table.to_csv(tmp, sep="\t", index=False, lineterminator="\n")
+            _tsv_cells(table).to_csv(
+                tmp, sep="\t", index=False, header=header, lineterminator="\n",
+                quoting=csv.QUOTE_NONE, quotechar=_NO_QUOTE,
+            )  # fmt: skip
         elif suffix == ".parquet":
             arrow = pa.Table.from_pandas(table, preserve_index=False)
             pq.write_table(arrow, tmp, compression="zstd")
@@ -106,11 +133,15 @@ def write_table(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
             raise InputError(path, "unsupported table format: use a .tsv or .parquet file")
 
 
-def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a table written by :func:`write_table`."""
+def read_table(path: str | os.PathLike[str], *, text: Iterable[str] = ()) -> pd.DataFrame:
+    """Read a table written by :func:`write_table` (with its header); TSV
+    columns named in ``text`` are read as text (IDs such as ``007``)."""
     suffix = Path(path).suffix
     if suffix == ".tsv":
-        return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""])
+        return pd.read_csv(
+            path, sep="\t", keep_default_na=False, na_values=[""], quoting=csv.QUOTE_NONE,
+            dtype=dict.fromkeys(text, str),
+        )  # fmt: skip
     if suffix == ".parquet":
         return pq.read_table(path).to_pandas()
     raise InputError(path, "unsupported table format: use a .tsv or .parquet file")

@@ -10,8 +10,20 @@ import numpy as np
 import pandas as pd
 
 from seqsim.errors import ConfigError
-from seqsim.io import FilePath, write_npy, write_table, write_text
-from seqsim.matrix.cluster import ClusterMethod, assign_clusters, cluster_table
+from seqsim.io import FilePath, write_fasta, write_npy, write_table, write_text
+from seqsim.matrix.cluster import (
+    ALIGNMENT_COLUMNS,
+    ClusterMethod,
+    CoverageMode,
+    IdentityDefinition,
+    LinkRule,
+    Representative,
+    assign_clusters,
+    link_graph,
+    pair_identity,
+    prepare_pairs,
+)
+from seqsim.matrix.cluster_outputs import cdhit_clstr, member_table
 from seqsim.matrix.distances import (
     default_distance,
     distance_matrix,
@@ -183,37 +195,106 @@ def write_similarity_matrix(
     return matrix
 
 
+def _with_alignment(pairs: pd.DataFrame, alignment: pd.DataFrame | None) -> pd.DataFrame:
+    """``pairs`` with the identity and coverage columns of the search's pairs
+    (``alignment``) that it lacks (NaN for a pair the search did not align)."""
+    if alignment is None:
+        return pairs
+    missing = [c for c in ALIGNMENT_COLUMNS if c not in pairs.columns and c in alignment]
+    if not missing:
+        return pairs
+    columns = prepare_pairs(alignment)[["query", "target", *missing]]
+    return pairs.merge(columns, on=["query", "target"], how="left")
+
+
 def write_clusters(
     store: FilePath,
     pairs: Sequence[FilePath],
-    output: FilePath,
+    output: FilePath | None = None,
     *,
     feature: str,
     min_similarity: float,
     method: ClusterMethod = "set-cover",
-) -> np.ndarray:
-    """Clusters of the store's sequences from the pair tables ``pairs``
-    (pairs with ``feature`` >= ``min_similarity`` are linked), written in
-    the MMseqs2 layout (a store's copies join their representative's
-    cluster); returns each stored sequence's representative index."""
+    representative: Representative | None = None,
+    min_identity: float | None = None,
+    identity: IdentityDefinition = "alignment",
+    coverage: float | None = None,
+    cov_mode: CoverageMode = "both",
+    resolution: float = 1.0,
+    seed: int = 0,
+    alignment_pairs: Sequence[FilePath] = (),
+    clstr: FilePath | None = None,
+    representatives: FilePath | None = None,
+    members: FilePath | None = None,
+) -> pd.DataFrame:
+    """Clusters of the store's sequences from the pair tables ``pairs`` (see
+    :func:`~seqsim.matrix.cluster.assign_clusters` for the thresholds and
+    methods; ``alignment_pairs``, the search's pair tables, give identities
+    and coverages that ``pairs`` lack). A store's copies join their
+    representative's cluster. Writes ``output`` (MMseqs2's TSV: representative,
+    member; no header), ``clstr`` (CD-HIT), ``representatives`` (FASTA) and
+    ``members`` (:data:`~seqsim.matrix.cluster_outputs.MEMBER_COLUMNS`);
+    returns the per-member table in output order."""
     sequences = read_store(store)
-    representative = assign_clusters(
-        sequences.lengths,
-        indexed_pairs(read_pairs(pairs), sequences),
-        feature=feature,
-        min_similarity=min_similarity,
-        method=method,
+    lengths = sequences.lengths
+    alignment = indexed_pairs(read_pairs(alignment_pairs), sequences) if alignment_pairs else None
+    pair_table = _with_alignment(
+        prepare_pairs(indexed_pairs(read_pairs(pairs), sequences)), alignment
     )
+    check_feature(pair_table, feature)
+    rule = LinkRule(feature, min_similarity, min_identity, identity, coverage, cov_mode)
+    chosen = assign_clusters(
+        lengths, pair_table, feature=feature, min_similarity=min_similarity, method=method,
+        representative=representative, min_identity=min_identity, identity=identity,
+        coverage=coverage, cov_mode=cov_mode, resolution=resolution, seed=seed,
+    )  # fmt: skip
+    has_identity = ("fident" if identity == "alignment" else "shorter_ident") in pair_table
+    per_stored = member_table(
+        chosen, lengths, pair_table, link_graph(lengths, pair_table, rule), feature=feature,
+        identity=pair_identity(pair_table, lengths, identity) if has_identity else None,
+    )  # fmt: skip
+    table = _output_members(per_stored, chosen, sequences)
     log.info(
-        "%d sequences in %d clusters (%s, %s >= %g); %d singletons",
-        sequences.n_sequences,
-        np.unique(representative).size,
-        method,
-        feature,
-        min_similarity,
-        int((np.bincount(representative, minlength=sequences.n_sequences) == 1).sum()),
-    )
+        "%d sequences in %d clusters (%s, %s >= %g%s%s); %d singletons, %d far from their cluster",
+        len(table), table["cluster"].nunique(), method, feature, min_similarity,
+        "" if min_identity is None else f", {identity} identity >= {min_identity:g}",
+        "" if coverage is None else f", {cov_mode} coverage >= {coverage:g}",
+        int((table["size"] == 1).sum()), int((table["outlier"] == "far").sum()),
+    )  # fmt: skip
+    if output:
+        write_table(table[["representative", "member"]], output, header=False)
+    if members:
+        write_table(table, members)
+    if clstr:
+        write_text(cdhit_clstr(table, sequences.alphabet), clstr)
+    if representatives:
+        heads = np.unique(chosen)  # store rows, in the clusters' order
+        descriptions = sequences.records["description"].fillna("").astype(str).tolist()
+        ids = sequences.ids
+        write_fasta(
+            ((f"{ids[r]} {descriptions[r]}".rstrip(), sequences.sequence(int(r))) for r in heads),
+            representatives,
+        )
+    return table
+
+
+def _output_members(
+    per_stored: pd.DataFrame, representative: np.ndarray, sequences: SequenceStore
+) -> pd.DataFrame:
+    """The per-member table over the output's records (a copy repeats its
+    stored sequence's row; a copy of a representative is identical to it),
+    with IDs, clusters numbered from 0 in representative order, representative first."""
     rows, names = output_rows(sequences)
     first_row = np.searchsorted(rows, np.arange(sequences.n_sequences))
-    write_table(cluster_table(first_row[representative[rows]], names), output)
-    return representative
+    rep_out = first_row[representative[rows]]
+    table = per_stored.iloc[rows].reset_index(drop=True)
+    position = np.arange(rows.size)
+    copy_of_rep = (position != first_row[rows]) & (representative[rows] == rows)
+    table.loc[copy_of_rep, ["identity", "member_coverage", "representative_coverage"]] = 1.0
+    names_array = np.asarray(names, dtype=object)
+    table["member"] = names_array
+    table["representative"] = names_array[rep_out]
+    table["size"] = np.bincount(rep_out, minlength=rows.size)[rep_out]
+    table["cluster"] = np.unique(rep_out, return_inverse=True)[1]
+    order = np.lexsort((position, position != rep_out, rep_out))
+    return table.iloc[order].reset_index(drop=True)

@@ -1,7 +1,8 @@
 """Names for formats that cannot hold every FASTA ID.
 
 A FASTA ID is any run of non-space characters, but PHYLIP readers split
-names at ``():;,`` and brackets or quotes, and strict PHYLIP (PHYLIP's own
+names at ``():;,`` and brackets or quotes, clearcut takes a name that reads
+as a number (``007``, ``1e5``) for a distance, and strict PHYLIP (PHYLIP's own
 ``neighbor``) reads exactly 10 characters. Such outputs use a *safe name*:
 the ID itself where the format can hold it, else ``seq<N>`` (``N`` the
 sequence's 1-based row in the outputs); ``ids.tsv`` maps every name back to
@@ -24,16 +25,26 @@ STRICT_LENGTH = 10
 _PREFIXES = ("seq", "sq", "s", "x", "n")
 
 
+def _is_safe(name: str) -> bool:
+    if not _PHYLIP_SAFE.match(name):
+        return False
+    try:
+        float(name)  # '007', '1e5', 'nan', 'inf' all read as numbers
+    except ValueError:
+        return True
+    return False
+
+
 def safe_names(ids: Sequence[str], max_length: int | None = None) -> list[str]:
     """A PHYLIP-safe name for each ID (unique, at most ``max_length`` characters).
 
-    >>> safe_names(["a", "chr1:1-9", "b(2)"])
-    ['a', 'seq2', 'seq3']
+    >>> safe_names(["a", "chr1:1-9", "b(2)", "007"])
+    ['a', 'seq2', 'seq3', 'seq4']
     >>> safe_names(["seq2", "x:y"])  # 'seq2' is taken: generated names move to another prefix
     ['seq2', 'sq2']
     """
     longest = max_length if max_length is not None else float("inf")
-    keep = [bool(_PHYLIP_SAFE.match(i)) and len(i) <= longest for i in ids]
+    keep = [_is_safe(i) and len(i) <= longest for i in ids]
     kept = {i for i, k in zip(ids, keep, strict=True) if k}
     if len(kept) < sum(keep):  # duplicate IDs cannot be told apart
         raise ConfigError("IDs must be unique to name them in PHYLIP outputs")

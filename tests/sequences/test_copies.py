@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from Bio import SeqIO
 
 from seqsim.cli import main
 from seqsim.sequences.ingest import ingest_fasta
@@ -31,7 +32,10 @@ def outputs(folder, fasta, *dedupe):
               "--phylip", str(folder / "d.phy")]  # fmt: skip
     by = ["--store", str(store), "--pairs", str(pairs), "--feature", "score_ratio", "-q"]
     assert main(["similarity-matrix", *by, *matrix]) == 0
-    assert main(["cluster", *by, "--min-similarity", "0.3", "-o", str(folder / "c.tsv")]) == 0
+    cluster_outputs = ["--members", str(folder / "members.tsv"), "--clstr", str(folder / "c.clstr"),
+                       "--representatives", str(folder / "reps.fasta")]  # fmt: skip
+    assert main(["cluster", *by, "--min-similarity", "0.3", "-o", str(folder / "c.tsv"),
+                 *cluster_outputs]) == 0  # fmt: skip
     assert main(["score", "--store", str(store), "--hits", str(hits),
                  "-o", str(folder / "scored.parquet"), "-q"]) == 0  # fmt: skip
     return {
@@ -39,7 +43,12 @@ def outputs(folder, fasta, *dedupe):
         "hits": pd.read_csv(folder / "hits.tsv", sep="\t", header=None, dtype=str),
         "matrix": np.load(folder / "m.npy"),
         "ids": (folder / "ids.txt").read_text().split(),
-        "clusters": pd.read_csv(folder / "c.tsv", sep="\t"),
+        "clusters": pd.read_csv(
+            folder / "c.tsv", sep="\t", header=None, names=["representative", "member"]
+        ),  # fmt: skip
+        "members": pd.read_csv(folder / "members.tsv", sep="\t"),
+        "clstr": (folder / "c.clstr").read_text(),
+        "representatives": [r.id for r in SeqIO.parse(folder / "reps.fasta", "fasta")],
         "scored": pd.read_parquet(folder / "scored.parquet"),
     }
 
@@ -107,6 +116,21 @@ def test_copies_repeat_their_representatives_outputs(runs):
     )
     for copy, representative in COPIES.items():
         assert members[copy] == members[original[representative]]
+    # the per-member table, the .clstr and the representatives list every copy too
+    table = deduped["members"]
+    assert table[["representative", "member"]].values.tolist() == (
+        deduped["clusters"].values.tolist()
+    )
+    for copy, representative in COPIES.items():
+        row = table.set_index("member").loc[copy]
+        stored = table.set_index("member").loc[original[representative]]
+        if stored["representative"] == original[representative]:  # a copy of a representative
+            assert row["identity"] == row["member_coverage"] == 1.0
+        else:
+            assert row["identity"] == stored["identity"]
+        assert f">{copy}..." in deduped["clstr"]
+    assert deduped["representatives"] == list(dict.fromkeys(table["representative"]))
+    assert deduped["clstr"].count(">Cluster ") == table["cluster"].nunique()
     # hits: the distinct run's rows in the same order, and each copy's original's rows
     hits = deduped["hits"]
     among_distinct = hits[hits[0].isin(original) & hits[1].isin(original)]

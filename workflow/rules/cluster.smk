@@ -2,18 +2,23 @@ rule cluster:
     input:
         store=STORE_FILES,
         pairs=similarity_pairs,
+        alignment_pairs=cluster_alignment_pairs,
     output:
-        report(
+        tsv=report(
             f"{RESULTS}/clusters/clusters.tsv",
             caption="../report/clusters.rst",
             category="Clusters",
         ),
+        clstr=f"{RESULTS}/clusters/clusters.clstr",
+        representatives=f"{RESULTS}/clusters/representatives.fasta",
+        members=f"{RESULTS}/clusters/members.tsv",
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
         feature=feature_of,
         method=config["cluster"]["method"],
         min_similarity=cluster_threshold,
+        options=cluster_options,
     log:
         f"{LOGS}/cluster/cluster.log",
     conda:
@@ -21,4 +26,6 @@ rule cluster:
     shell:
         "{params.seqsim} cluster --store {params.store:q} --pairs {input.pairs:q}"
         " --feature {params.feature} --method {params.method}"
-        " --min-similarity {params.min_similarity} -o {output:q} 2> {log:q}"
+        " --min-similarity {params.min_similarity} {params.options} -o {output.tsv:q}"
+        " --clstr {output.clstr:q} --representatives {output.representatives:q}"
+        " --members {output.members:q} 2> {log:q}"

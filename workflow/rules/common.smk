@@ -196,6 +196,26 @@ def cluster_threshold(wildcards, input):
     return 0.5 if feature_of(wildcards, input) == PROBABILITY else 0.15
 
 
+def cluster_alignment_pairs(wildcards):
+    """The search's pair tables, for the identities and coverages of the
+    clusters, when the similarity's pair tables are not those."""
+    return [] if similarity_pairs(wildcards) == SEARCH_PAIRS else SEARCH_PAIRS
+
+
+def cluster_options(wildcards, input):
+    """The cluster job's optional settings (config `cluster`), as options."""
+    settings = config["cluster"]
+    options = []
+    for key in ("representative", "min_identity", "identity", "coverage", "cov_mode"):
+        if settings.get(key) is not None:
+            options += [f"--{key.replace('_', '-')}", str(settings[key])]
+    if config["cluster"]["method"] == "leiden":
+        options += ["--resolution", str(settings.get("resolution", 1.0))]  # seeded: --seed 0
+    if input.alignment_pairs:
+        options += ["--alignment-pairs", *input.alignment_pairs]
+    return shlex.join(options)
+
+
 def train_inputs(wildcards):
     """What `train` learns from: scorer.sequences, or the ingested inputs; and the labels."""
     labels = SCORER["pairs"] or SCORER["labels"]
@@ -239,5 +259,8 @@ def final_outputs(wildcards):
         f"{RESULTS}/matrix/edges.parquet",
         f"{RESULTS}/matrix/ids.tsv",
         f"{RESULTS}/clusters/clusters.tsv",
+        f"{RESULTS}/clusters/clusters.clstr",
+        f"{RESULTS}/clusters/representatives.fasta",
+        f"{RESULTS}/clusters/members.tsv",
         f"{RESULTS}/rejected.tsv",
     ]
