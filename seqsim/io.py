@@ -147,6 +147,18 @@ def read_table(path: str | os.PathLike[str], *, text: Iterable[str] = ()) -> pd.
     raise InputError(path, "unsupported table format: use a .tsv or .parquet file")
 
 
+def read_clusters_tsv(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """An MMseqs2-layout clusters TSV (``representative``, ``member``; no
+    header), every cell as text."""
+    try:
+        return pd.read_csv(
+            path, sep="\t", header=None, names=["representative", "member"], dtype=str,
+            keep_default_na=False, quoting=csv.QUOTE_NONE,
+        )  # fmt: skip
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+
+
 def write_fasta(
     records: Iterable[tuple[str, str]], path: str | os.PathLike[str], *, width: int = 60
 ) -> None:

@@ -71,6 +71,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clstr", help="output: the clusters in CD-HIT's .clstr layout")
     parser.add_argument("--representatives", help="output: representatives (FASTA)")
     parser.add_argument(
+        "--update",
+        help="earlier clusters (MMseqs2 TSV) of some of the store's sequences: kept as "
+        "they are; the others join them or form new clusters",
+    )
+    parser.add_argument(
         "--members",
         help="output: per-member table (similarity, identity and coverage to the "
         "representative; outlier flags)",
@@ -79,14 +84,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from seqsim.matrix.api import write_clusters
+    from seqsim.matrix.cluster import ClusterSettings, LinkRule
 
+    rule = LinkRule(
+        args.feature, args.min_similarity, args.min_identity, args.identity, args.coverage,
+        COVERAGE_MODE_NUMBERS.get(args.cov_mode, args.cov_mode),
+    )  # fmt: skip
+    settings = ClusterSettings(rule, args.method, args.representative, args.resolution, args.seed)
     write_clusters(
-        args.store, args.pairs, args.output, feature=args.feature,
-        min_similarity=args.min_similarity, method=args.method,
-        representative=args.representative, min_identity=args.min_identity,
-        identity=args.identity, coverage=args.coverage,
-        cov_mode=COVERAGE_MODE_NUMBERS.get(args.cov_mode, args.cov_mode),
-        resolution=args.resolution, seed=args.seed, alignment_pairs=args.alignment_pairs,
-        clstr=args.clstr, representatives=args.representatives, members=args.members,
+        args.store, args.pairs, args.output, settings=settings,
+        alignment_pairs=args.alignment_pairs, clstr=args.clstr,
+        representatives=args.representatives, members=args.members, update=args.update,
     )  # fmt: skip
     return 0

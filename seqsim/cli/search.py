@@ -7,8 +7,12 @@ targets, BLAST tabular; all-vs-all when the target set is the query set.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from seqsim.cli.sequences_argument import add_alphabet_argument
+
+if TYPE_CHECKING:
+    from seqsim.search_engine.api import SearchOptions
 
 HELP = "search queries against targets: prefilter, Smith-Waterman, E-values, BLAST tabular"
 
@@ -27,6 +31,23 @@ def add_arguments(parser: argparse.ArgumentParser, *, prefilter: str = "ungapped
     parser.add_argument("query", nargs="?", help="query FASTA (or use --store)")
     parser.add_argument("target", nargs="?", help="target FASTA (default: the queries)")
     parser.add_argument("--store", help="sequence store folder: align it all-vs-all")
+    parser.add_argument(
+        "--db",
+        help="a finished run's results folder: the query FASTA's sequences against it "
+        "(its store, hits and scorer reused; give the run's search options); -o gets "
+        "each new sequence's --top-k partners by the learned probability",
+    )
+    parser.add_argument(
+        "--top-k", type=int, default=20, help="with --db: partners per new sequence"
+    )
+    parser.add_argument(
+        "--model", help="with --db: scorer checkpoint (default: the run's, else the shipped one)"
+    )
+    parser.add_argument(
+        "--update-dir",
+        help="with --db: write the extended run here (store/, search/, scorer/) for "
+        "`seqsim cluster --update`",
+    )
     parser.add_argument("-o", "--output", help="hits, BLAST tabular (.tsv)")
     parser.add_argument("--hits-out", help="hits with numeric fields and store indices (.parquet)")
     parser.add_argument(
@@ -106,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
         prefilter=args.prefilter, min_ungapped=args.min_ungapped,
         kmer=KmerPrefilterSettings(args.kmer_k, args.kmer_threshold, args.min_diagonal_score),
     )  # fmt: skip
+    if args.db:
+        return _against_run(args, options)
     write_search(
         query_fasta=args.query, target_fasta=args.target, store=args.store,
         alphabet=args.alphabet, options=options, block=args.block, n_blocks=args.n_blocks,
@@ -113,4 +136,19 @@ def run(args: argparse.Namespace) -> int:
         extra_columns=[c for c in args.extra_columns.split(",") if c], header=args.header,
         hits_out=args.hits_out, pairs_out=args.pairs_out,
     )  # fmt: skip
+    return 0
+
+
+def _against_run(args: argparse.Namespace, options: SearchOptions) -> int:
+    from seqsim.errors import ConfigError
+    from seqsim.io import write_table
+    from seqsim.runs import add_to_run
+
+    if not args.query or args.target or args.store or not args.output:
+        raise ConfigError("--db takes one query FASTA and -o (the neighbours table)")
+    neighbours = add_to_run(
+        args.db, args.query, options=options, model=args.model, top_k=args.top_k,
+        threads=args.threads, update_dir=args.update_dir,
+    )  # fmt: skip
+    write_table(neighbours, args.output)
     return 0

@@ -9,19 +9,23 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from seqsim.errors import ConfigError
-from seqsim.io import FilePath, write_fasta, write_npy, write_table, write_text
+from seqsim.errors import ConfigError, InputError
+from seqsim.io import (
+    FilePath,
+    read_clusters_tsv,
+    write_fasta,
+    write_npy,
+    write_table,
+    write_text,
+)
 from seqsim.matrix.cluster import (
     ALIGNMENT_COLUMNS,
-    ClusterMethod,
-    CoverageMode,
-    IdentityDefinition,
-    LinkRule,
-    Representative,
-    assign_clusters,
+    ClusterSettings,
+    clusters_of,
     link_graph,
     pair_identity,
     prepare_pairs,
+    update_clusters,
 )
 from seqsim.matrix.cluster_outputs import cdhit_clstr, member_table
 from seqsim.matrix.distances import (
@@ -212,53 +216,57 @@ def write_clusters(
     pairs: Sequence[FilePath],
     output: FilePath | None = None,
     *,
-    feature: str,
-    min_similarity: float,
-    method: ClusterMethod = "set-cover",
-    representative: Representative | None = None,
-    min_identity: float | None = None,
-    identity: IdentityDefinition = "alignment",
-    coverage: float | None = None,
-    cov_mode: CoverageMode = "both",
-    resolution: float = 1.0,
-    seed: int = 0,
+    settings: ClusterSettings,
     alignment_pairs: Sequence[FilePath] = (),
     clstr: FilePath | None = None,
     representatives: FilePath | None = None,
     members: FilePath | None = None,
+    update: FilePath | None = None,
 ) -> pd.DataFrame:
     """Clusters of the store's sequences from the pair tables ``pairs`` (see
-    :func:`~seqsim.matrix.cluster.assign_clusters` for the thresholds and
-    methods; ``alignment_pairs``, the search's pair tables, give identities
+    :func:`~seqsim.matrix.cluster.assign_clusters` for the ``settings``'
+    thresholds and methods; ``alignment_pairs``, the search's pair tables, give identities
     and coverages that ``pairs`` lack). A store's copies join their
     representative's cluster. Writes ``output`` (MMseqs2's TSV: representative,
     member; no header), ``clstr`` (CD-HIT), ``representatives`` (FASTA) and
     ``members`` (:data:`~seqsim.matrix.cluster_outputs.MEMBER_COLUMNS`);
-    returns the per-member table in output order."""
+    returns the per-member table in output order. ``update``: earlier
+    clusters (MMseqs2 TSV) of some of the store's sequences, kept as they
+    are while the others join them or form new clusters
+    (:func:`~seqsim.matrix.cluster.update_clusters`)."""
     sequences = read_store(store)
     lengths = sequences.lengths
     alignment = indexed_pairs(read_pairs(alignment_pairs), sequences) if alignment_pairs else None
     pair_table = _with_alignment(
         prepare_pairs(indexed_pairs(read_pairs(pairs), sequences)), alignment
     )
-    check_feature(pair_table, feature)
-    rule = LinkRule(feature, min_similarity, min_identity, identity, coverage, cov_mode)
-    chosen = assign_clusters(
-        lengths, pair_table, feature=feature, min_similarity=min_similarity, method=method,
-        representative=representative, min_identity=min_identity, identity=identity,
-        coverage=coverage, cov_mode=cov_mode, resolution=resolution, seed=seed,
-    )  # fmt: skip
-    has_identity = ("fident" if identity == "alignment" else "shorter_ident") in pair_table
+    rule = settings.rule
+    check_feature(pair_table, rule.feature)
+    if update is None:
+        chosen = clusters_of(lengths, pair_table, settings)
+    else:
+        previous = _previous_clusters(update, sequences)
+        chosen = update_clusters(lengths, pair_table, previous, settings)
+        new = previous < 0
+        log.info(
+            "update: %d earlier sequences kept in their %d clusters; %d new ones: %d joined "
+            "them, %d in %d new clusters",
+            int((~new).sum()), np.unique(previous[~new]).size, int(new.sum()),
+            int((new & ~new[chosen]).sum()), int((new & new[chosen]).sum()),
+            np.unique(chosen[new & new[chosen]]).size,
+        )  # fmt: skip
+    has_identity = ("fident" if rule.identity == "alignment" else "shorter_ident") in pair_table
     per_stored = member_table(
-        chosen, lengths, pair_table, link_graph(lengths, pair_table, rule), feature=feature,
-        identity=pair_identity(pair_table, lengths, identity) if has_identity else None,
+        chosen, lengths, pair_table, link_graph(lengths, pair_table, rule), feature=rule.feature,
+        identity=pair_identity(pair_table, lengths, rule.identity) if has_identity else None,
     )  # fmt: skip
     table = _output_members(per_stored, chosen, sequences)
     log.info(
         "%d sequences in %d clusters (%s, %s >= %g%s%s); %d singletons, %d far from their cluster",
-        len(table), table["cluster"].nunique(), method, feature, min_similarity,
-        "" if min_identity is None else f", {identity} identity >= {min_identity:g}",
-        "" if coverage is None else f", {cov_mode} coverage >= {coverage:g}",
+        len(table), table["cluster"].nunique(), settings.method, rule.feature,
+        rule.min_similarity,
+        "" if rule.min_identity is None else f", {rule.identity} identity >= {rule.min_identity:g}",
+        "" if rule.coverage is None else f", {rule.cov_mode} coverage >= {rule.coverage:g}",
         int((table["size"] == 1).sum()), int((table["outlier"] == "far").sum()),
     )  # fmt: skip
     if output:
@@ -276,6 +284,20 @@ def write_clusters(
             representatives,
         )
     return table
+
+
+def _previous_clusters(path: FilePath, sequences: SequenceStore) -> np.ndarray:
+    """Each stored sequence's representative in an earlier clusters TSV (-1: not in it)."""
+    if not sequences.copies.empty:
+        raise ConfigError("cluster --update does not take a store made with --dedupe")
+    table = read_clusters_tsv(path)
+    row = {name: k for k, name in enumerate(sequences.ids)}
+    unknown = [name for name in table.to_numpy().ravel() if name not in row]
+    if unknown:
+        raise InputError(path, f"{len(unknown)} IDs are not in the store (first: {unknown[0]!r})")
+    previous = np.full(sequences.n_sequences, -1, dtype=np.int64)
+    previous[[row[m] for m in table["member"]]] = [row[r] for r in table["representative"]]
+    return previous
 
 
 def _output_members(

@@ -97,6 +97,34 @@ class LinkRule:
                 raise ConfigError(f"{name} must be a fraction in [0, 1], not {value}")
 
 
+@dataclass(frozen=True)
+class ClusterSettings:
+    """A clustering: which pairs link (``rule``), the method and how it picks
+    representatives (None: :data:`DEFAULT_REPRESENTATIVE`), and Leiden's
+    resolution and seed."""
+
+    rule: LinkRule
+    method: ClusterMethod = "set-cover"
+    representative: Representative | None = None
+    resolution: float = 1.0
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.method not in CLUSTER_METHODS:
+            raise ConfigError(
+                f"unknown cluster method {self.method!r}; use one of {CLUSTER_METHODS}"
+            )
+        choice = self.choice
+        if choice not in REPRESENTATIVES:
+            raise ConfigError(f"unknown representative {choice!r}; use one of {REPRESENTATIVES}")
+        if self.method == "greedy-incremental" and choice != "longest":
+            raise ConfigError("greedy-incremental takes the longest sequence as representative")
+
+    @property
+    def choice(self) -> Representative:
+        return self.representative or DEFAULT_REPRESENTATIVE[self.method]
+
+
 def ordered_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     """``pairs`` with ``query`` < ``target`` in every row (``qcov``/``tcov`` swapped with them)."""
     swap = pairs["query"].to_numpy() > pairs["target"].to_numpy()
@@ -356,17 +384,70 @@ def assign_clusters(
     a representative, unlinked ones themselves. ``representative`` defaults
     to :data:`DEFAULT_REPRESENTATIVE` of the method.
     """
-    if method not in CLUSTER_METHODS:
-        raise ConfigError(f"unknown cluster method {method!r}; use one of {CLUSTER_METHODS}")
-    choice = representative or DEFAULT_REPRESENTATIVE[method]
-    if choice not in REPRESENTATIVES:
-        raise ConfigError(f"unknown representative {choice!r}; use one of {REPRESENTATIVES}")
-    if method == "greedy-incremental" and choice != "longest":
-        raise ConfigError("greedy-incremental takes the longest sequence as representative")
     rule = LinkRule(feature, min_similarity, min_identity, identity, coverage, cov_mode)
+    return clusters_of(
+        lengths, pairs, ClusterSettings(rule, method, representative, resolution, seed)
+    )
+
+
+def clusters_of(lengths: np.ndarray, pairs: pd.DataFrame, settings: ClusterSettings) -> np.ndarray:
+    """:func:`assign_clusters` with its settings as one object."""
     lengths = np.asarray(lengths)
-    links = link_graph(lengths, prepare_pairs(pairs), rule)
+    links = link_graph(lengths, prepare_pairs(pairs), settings.rule)
+    return _clusters_on_links(links, _priority(lengths), settings)
+
+
+def update_clusters(
+    lengths: np.ndarray, pairs: pd.DataFrame, previous: np.ndarray, settings: ClusterSettings
+) -> np.ndarray:
+    """Clusters of a grown set that keep every earlier assignment.
+
+    ``previous`` holds each sequence's earlier representative (-1 for a new
+    sequence). New sequences, longest first, join the most similar
+    representative that links them (``set-cover``, ``greedy-incremental``)
+    or the cluster of the most similar linked earlier member (the other
+    methods); the rest are clustered among themselves with ``method``.
+    ``greedy-incremental`` also lets a new sequence join a representative
+    founded by a longer new one, so when every new sequence is shorter than
+    every earlier one it gives CD-HIT's clusters of the whole set.
+    """
+    method = settings.method
+    lengths = np.asarray(lengths)
+    links = link_graph(lengths, prepare_pairs(pairs), settings.rule)
+    incoming = links.T.tocsr()
     rank = _priority(lengths)
+    result = np.asarray(previous, dtype=np.int64).copy()
+    is_new = result < 0
+    old = ~is_new
+    if (result[old] >= lengths.size).any() or (result[result[old]] != result[old]).any():
+        raise ConfigError("the earlier clusters' representatives must represent themselves")
+    by_rep = method in ("set-cover", "greedy-incremental")
+    for node in sorted(np.flatnonzero(is_new).tolist(), key=lambda k: rank[k]):
+        start, end = incoming.indptr[node], incoming.indptr[node + 1]
+        sources, scores = incoming.indices[start:end], incoming.data[start:end]
+        if by_rep:
+            usable = result[sources] == sources  # representatives (old, or founded now)
+            if method == "set-cover":
+                usable &= old[sources]
+        else:
+            usable = old[sources]
+        if usable.any():
+            candidates, candidate_scores = sources[usable], scores[usable]
+            best = candidates[np.lexsort((rank[candidates], -candidate_scores))[0]]
+            result[node] = result[best]
+        elif method == "greedy-incremental":
+            result[node] = node  # founds a cluster that later new sequences may join
+    rest = np.flatnonzero(result < 0)
+    if rest.size:
+        result[rest] = rest[_clusters_on_links(links[rest][:, rest].tocsr(), rank[rest], settings)]
+    return result
+
+
+def _clusters_on_links(
+    links: sp.csr_matrix, rank: np.ndarray, settings: ClusterSettings
+) -> np.ndarray:
+    """Representative index of each node of a link graph (see :func:`assign_clusters`)."""
+    method, choice = settings.method, settings.choice
     if method == "set-cover":
         return _set_cover(links, rank, choice)
     if method == "greedy-incremental":
@@ -374,9 +455,9 @@ def assign_clusters(
     if method == "connected":
         labels = _connected_labels(links)
     elif method == "average-linkage":
-        labels = _average_linkage_labels(links, min_similarity)
+        labels = _average_linkage_labels(links, settings.rule.min_similarity)
     else:
-        labels = _leiden_labels(links, resolution, seed)
+        labels = _leiden_labels(links, settings.resolution, settings.seed)
     return _representatives_of(labels, links, rank, choice)
 
 

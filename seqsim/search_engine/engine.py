@@ -99,6 +99,9 @@ class _Search:
     # Each unordered pair scored and traced once (from its smaller index),
     # the other direction mirrored: an all-vs-all over the whole set.
     pair_once: bool
+    # An update (> 0): rows from here on are new, and the search covers the
+    # pairs touching them, as the whole set's all-vs-all would.
+    new_from: int
     # Without the k-mer index, the pair-once targets are packed once in
     # chunks of consecutive indices: query q aligns only against chunks
     # holding targets j >= q.
@@ -113,24 +116,25 @@ class _Search:
         scheme: ScoringScheme,
         hit_filter: HitFilter,
         whole_set: bool,
+        new_from: int = 0,
     ) -> _Search:
         aligner = BatchAligner(targets.codes, targets.offsets, scheme)
         index = None
         if hit_filter.kmer is not None and not hit_filter.exhaustive:
             index = KmerIndex(targets, scheme, hit_filter.kmer)
             log.info("k-mer index: %.0f MB", index.nbytes / 1e6)
-        pair_once = queries is targets and whole_set and not hit_filter.exhaustive
+        pair_once = queries is targets and (whole_set or new_from > 0) and not hit_filter.exhaustive
         n_targets = targets.n_sequences
         chunk_size = max(_SYMMETRIC_CHUNK, -(-n_targets // 12))
         chunks = []
-        if queries is targets and whole_set and index is None:
+        if queries is targets and whole_set and index is None and new_from == 0:
             chunks = [
                 aligner.subset(np.arange(a, min(a + chunk_size, n_targets)))
                 for a in range(0, n_targets, chunk_size)
             ]
         return cls(
             queries, targets, scheme, hit_filter, karlin_altschul(scheme), aligner, index,
-            pair_once, chunk_size, chunks,
+            pair_once, new_from, chunk_size, chunks,
         )  # fmt: skip
 
 
@@ -141,6 +145,7 @@ def search_hits(
     hit_filter: HitFilter = HitFilter(),
     *,
     query_indices: np.ndarray | None = None,
+    new_from: int = 0,
     threads: int = 1,
 ) -> pd.DataFrame:
     """Hits of every query against every target, best first within each query.
@@ -155,7 +160,10 @@ def search_hits(
     work on that many blocks of queries at once.
 
     An all-vs-all (``queries is targets``, no ``query_indices``) aligns each
-    unordered pair once.
+    unordered pair once. ``new_from`` > 0 (an all-vs-all being extended):
+    only the pairs touching a row ``>= new_from``, each aligned once, in both
+    directions: the rows the whole set's all-vs-all has for those pairs (for
+    the ungapped and no prefilter; the k-mer index may propose other pairs).
     """
     if queries.alphabet != targets.alphabet and {queries.alphabet, targets.alphabet} != {
         "dna",
@@ -165,7 +173,13 @@ def search_hits(
             f"queries are {queries.alphabet} but targets are {targets.alphabet}: "
             "translated searches are not supported"
         )
-    search = _Search.prepare(queries, targets, scheme, hit_filter, query_indices is None)
+    if new_from and (queries is not targets or query_indices is not None or hit_filter.exhaustive):
+        raise ConfigError("an update extends an all-vs-all, not an exhaustive or blocked search")
+    search = _Search.prepare(
+        queries, targets, scheme, hit_filter, query_indices is None and not new_from, new_from
+    )
+    if new_from:
+        query_indices = np.arange(new_from, queries.n_sequences)
     rows = np.arange(queries.n_sequences) if query_indices is None else query_indices
     blocks = [rows[a : a + _QUERY_BLOCK] for a in range(0, len(rows), _QUERY_BLOCK)]
     parts = [
@@ -209,7 +223,9 @@ def _scored_targets(search: _Search, block: np.ndarray) -> list[tuple[np.ndarray
             for q in block
         ]
     if search.index is not None:
-        offsets, candidates = search.index.candidates(queries, block, all_vs_all=search.pair_once)
+        offsets, candidates = search.index.candidates(
+            queries, block, all_vs_all=search.pair_once and not search.new_from
+        )
     result = []
     for k, q in enumerate(block):
         query_codes = queries.sequence_codes(int(q))
@@ -218,7 +234,7 @@ def _scored_targets(search: _Search, block: np.ndarray) -> list[tuple[np.ndarray
             if queries is search.targets:  # the self pair, which seeds may miss
                 picked = np.union1d(picked, [q])
             raw = _prefiltered_scores(aligner.subset(picked), query_codes, hit_filter)
-        elif search.pair_once:
+        elif search.pair_once and not search.new_from:
             # Targets >= q: the packed chunks from q's own onwards.
             first = int(q) // search.chunk_size
             picked = np.arange(first * search.chunk_size, search.targets.n_sequences)
@@ -229,6 +245,8 @@ def _scored_targets(search: _Search, block: np.ndarray) -> list[tuple[np.ndarray
         else:
             picked = aligner.targets
             raw = _prefiltered_scores(aligner, query_codes, hit_filter)
+        if search.new_from:  # a new row before q scored this pair already
+            raw[(picked >= search.new_from) & (picked < q)] = 0
         keep = raw >= max(hit_filter.min_score, 1)
         result.append((picked[keep], raw[keep]))
     return result
