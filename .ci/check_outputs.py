@@ -40,6 +40,23 @@ def check_clusters(results: Path, clusters: pd.DataFrame, ids: list[str]) -> Non
         heads = [record.id for record in SeqIO.parse(handle, "fasta")]
     assert heads == list(dict.fromkeys(clusters["representative"])), "representatives differ"
     assert set(ids) == set(members["member"])
+    # CD-HIT's own reader of .clstr files (Debian's cd-hit), where installed.
+    clstr2txt = Path("/usr/lib/cd-hit/clstr2txt.pl")
+    if clstr2txt.exists():
+        text = subprocess.run(
+            ["perl", str(clstr2txt), str(results / "clusters" / "clusters.clstr")],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=300,
+        ).stdout
+        read = pd.read_csv(StringIO(text), **AS_TEXT)
+        # it lists each cluster's members in its own order: compare as sets
+        is_rep = (members["member"] == members["representative"]).astype(int).astype(str)
+        ours = set(zip(members["member"], members["cluster"], is_rep, strict=True))
+        theirs = set(zip(read["id"], read["clstr"], read["clstr_rep"], strict=True))
+        assert theirs == ours and len(read) == len(members), "clstr2txt.pl read other clusters"
+        print("readers: CD-HIT's clstr2txt.pl took clusters.clstr")
 
 
 def check_readers(results: Path, names: pd.DataFrame) -> None:
@@ -107,6 +124,9 @@ def main(run_dir: Path, fastas: list[str]) -> None:
     assert names["id"].tolist() == ids, "ids.tsv is not in matrix order"
     strict_rows = (results / "matrix" / "distance.strict.phy").read_text().splitlines()
     assert [row[:10].rstrip() for row in strict_rows[1:]] == names["strict_name"].tolist()
+    hits = pd.read_csv(results / "search" / "hits.tsv", header=None, usecols=[0, 1], **AS_TEXT)
+    assert set(hits[0]) | set(hits[1]) <= set(ids), "hits.tsv names an unknown ID"
+    assert set(hits.loc[hits[0] == hits[1], 0]) == set(ids), "a sequence lacks its self hit"
     check_clusters(results, clusters, ids)
     check_readers(results, names)
     edges = pd.read_parquet(results / "matrix" / "edges.parquet")

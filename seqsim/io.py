@@ -111,6 +111,18 @@ def _tsv_cells(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(**replaced) if replaced else table
 
 
+def _to_tsv(table: pd.DataFrame, path: Path | None, header: bool) -> str | None:
+    return _tsv_cells(table).to_csv(
+        path, sep="\t", index=False, header=header, lineterminator="\n",
+        quoting=csv.QUOTE_NONE, quotechar=_NO_QUOTE,
+    )  # fmt: skip
+
+
+def tsv_text(table: pd.DataFrame, *, header: bool = True) -> str:
+    """``table`` as the TSV text :func:`write_table` writes (cells never quoted)."""
+    return _to_tsv(table, None, header) or ""
+
+
 def write_table(table: pd.DataFrame, path: str | os.PathLike[str], *, header: bool = True) -> None:
     """Write a table as TSV (``.tsv``) or Parquet (``.parquet``), chosen by suffix.
 
@@ -122,10 +134,7 @@ def write_table(table: pd.DataFrame, path: str | os.PathLike[str], *, header: bo
     suffix = Path(path).suffix
     with atomic_path(path) as tmp:
         if suffix == ".tsv":
-            _tsv_cells(table).to_csv(
-                tmp, sep="\t", index=False, header=header, lineterminator="\n",
-                quoting=csv.QUOTE_NONE, quotechar=_NO_QUOTE,
-            )  # fmt: skip
+            _to_tsv(table, tmp, header)
         elif suffix == ".parquet":
             arrow = pa.Table.from_pandas(table, preserve_index=False)
             pq.write_table(arrow, tmp, compression="zstd")

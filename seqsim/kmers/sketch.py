@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from seqsim.errors import ConfigError
-from seqsim.io import write_text
+from seqsim.io import tsv_text, write_text
 from seqsim.kernels.sketch import _count_shared, _count_shared_pairs, _sketch_sequences
 from seqsim.kmers.profiles import KMER_BASE, resolve_k
 from seqsim.progress import progress
@@ -298,14 +298,15 @@ def mash_text(table: pd.DataFrame, ids: list[str]) -> str:
     """Pairs from :func:`pairwise_mash` as ``mash dist`` prints them:
     query, target, distance, shared/union hashes (no p-value column)."""
     names = np.asarray(ids, dtype=object)
-    return pd.DataFrame(
+    lines = pd.DataFrame(
         {
             "query": names[table["query"].to_numpy()],
             "target": names[table["target"].to_numpy()],
             "distance": [f"{d:.6g}" for d in table["distance"]],
             "shared_hashes": table["n_shared"].astype(str) + "/" + table["n_union"].astype(str),
         }
-    ).to_csv(sep="\t", index=False, header=False, lineterminator="\n")
+    )
+    return tsv_text(lines, header=False)
 
 
 def write_mash_dist(

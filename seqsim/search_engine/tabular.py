@@ -9,7 +9,7 @@ import pandas as pd
 
 from seqsim.errors import ConfigError
 from seqsim.feature_names import HIT_EXTRA_COLUMNS
-from seqsim.io import FilePath, read_table, write_text
+from seqsim.io import FilePath, read_table, tsv_text, write_text
 from seqsim.sequences.store import SequenceStore, output_rows, read_store, with_copies
 
 
@@ -112,7 +112,7 @@ def blast_text(
 ) -> str:
     """:func:`blast_table` as tab-separated text, one hit per line."""
     table = blast_table(hits, query_ids, target_ids, extra_columns)
-    return table.to_csv(sep="\t", index=False, header=header, lineterminator="\n")
+    return tsv_text(table, header=header)
 
 
 def store_blast_text(

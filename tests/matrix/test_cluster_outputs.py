@@ -3,8 +3,12 @@ outliers) and CD-HIT's .clstr layout."""
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pytest
 
 from seqsim.matrix.cluster import LinkRule, link_graph, pair_identity, prepare_pairs
 from seqsim.matrix.cluster_outputs import MEMBER_COLUMNS, cdhit_clstr, member_table
@@ -67,3 +71,26 @@ def test_cdhit_clstr_layout():
         ">Cluster 1\n0\t30aa, >d... *\n"
     )
     assert "1\t100nt, >b... at +/87.50%\n" in cdhit_clstr(members, "dna")
+
+
+CLSTR2TXT = Path("/usr/lib/cd-hit/clstr2txt.pl")
+
+
+@pytest.mark.skipif(not CLSTR2TXT.exists(), reason="Debian's cd-hit not installed")
+def test_cdhits_own_script_reads_the_clstr(tmp_path):
+    members = pd.DataFrame(
+        {
+            "cluster": [0, 0, 1],
+            "member": ['a"1', "b:2", "c,3"],
+            "representative": ['a"1', 'a"1', "c,3"],
+            "length": [120, 100, 30],
+            "identity": [np.nan, 0.875, np.nan],
+        }
+    )
+    (tmp_path / "c.clstr").write_text(cdhit_clstr(members, "protein"))
+    text = subprocess.run(["perl", str(CLSTR2TXT), str(tmp_path / "c.clstr")],
+                          capture_output=True, text=True, check=True).stdout  # fmt: skip
+    rows = [line.split("\t") for line in text.splitlines()[1:]]
+    assert [(r[0], r[1], r[4], r[5]) for r in rows] == [
+        ('a"1', "0", "1", "100"), ("b:2", "0", "0", "87.50%"), ("c,3", "1", "1", "100")
+    ]  # fmt: skip
