@@ -20,6 +20,6 @@ include: "workflow/rules/scorer.smk"
 
 
 rule all:
+    default_target: True
     input:
         final_outputs,
-    default_target: True

@@ -49,3 +49,60 @@ def validate_config(config: Mapping[str, Any], schema_path: str | os.PathLike[st
     if errors:
         problems = [line for error in errors for line in _describe(error)]
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+_YAML_TYPES: dict[str, type | tuple[type, ...]] = {
+    "integer": int, "number": (int, float), "boolean": bool, "null": type(None),
+}  # fmt: skip
+
+
+def coerce_strings(config: Any, schema: Mapping[str, Any]) -> Any:
+    """``config`` with each string read as YAML where the schema wants a
+    number, boolean or null there and the string is one (``--config``
+    hands nested values over as text: ``pairs={n_blocks: 1}`` gives '1')."""
+    if isinstance(config, Mapping):
+        properties = schema.get("properties", {})
+        return {
+            key: coerce_strings(value, properties.get(key, {})) for key, value in config.items()
+        }
+    if isinstance(config, list) and isinstance(schema.get("items"), Mapping):
+        return [coerce_strings(item, schema["items"]) for item in config]
+    if not isinstance(config, str):
+        return config
+    wanted = schema.get("type", [])
+    wanted = [wanted] if isinstance(wanted, str) else list(wanted)
+    if "null" in wanted and config in ("null", "~"):
+        return None
+    if "string" in wanted or not any(t in _YAML_TYPES for t in wanted):
+        return config
+    try:
+        value = yaml.safe_load(config)
+    except yaml.YAMLError:
+        return config
+    if "number" in wanted and isinstance(value, str):
+        try:
+            value = float(value)  # YAML 1.1 reads 1e-3 (no dot) as text
+        except ValueError:
+            return config
+    for name in wanted:
+        kind = _YAML_TYPES.get(name)
+        # bool is an int in Python: only a boolean schema takes true/false.
+        if (
+            kind is not None
+            and isinstance(value, kind)
+            and (name == "boolean") == isinstance(value, bool)
+        ):
+            return value
+    return config
+
+
+def with_defaults(config: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """``config`` with the keys it leaves out taken from ``defaults`` (nested
+    mappings merged key by key; lists and values replaced whole)."""
+    merged = dict(defaults)
+    for key, value in config.items():
+        if isinstance(value, Mapping) and isinstance(defaults.get(key), Mapping):
+            merged[key] = with_defaults(value, defaults[key])
+        else:
+            merged[key] = value
+    return merged

@@ -11,6 +11,8 @@ import csv
 import json
 import os
 import re
+import shutil
+import sys
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -42,14 +44,36 @@ __all__ = [
 ]
 
 
+# An output path that means standard output.
+STDOUT = "-"
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
 
     The parent folder is created if needed. On an exception the temporary file
-    is removed and ``path`` is left untouched.
+    is removed and ``path`` is left untouched. ``-`` is standard output, and a
+    path that is a symlink (``/dev/stdout``), a device, FIFO or socket is
+    written in place: a rename would replace it with a regular file.
     """
     target = Path(path)
+    if str(path) == STDOUT:
+        # Through a file, then copied: opening /dev/stdout would truncate a redirected file.
+        fd, tmp_name = tempfile.mkstemp(prefix=".seqsim-stdout.", suffix=".tmp")
+        os.close(fd)
+        try:
+            yield Path(tmp_name)
+            sys.stdout.flush()
+            with open(tmp_name, "rb") as handle:
+                shutil.copyfileobj(handle, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        finally:
+            Path(tmp_name).unlink(missing_ok=True)
+        return
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        yield target
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
@@ -131,7 +155,7 @@ def write_table(table: pd.DataFrame, path: str | os.PathLike[str], *, header: bo
     cells never quoted (an ID such as ``a"b`` is written as it is), tabs and
     line breaks inside text cells written as spaces.
     """
-    suffix = Path(path).suffix
+    suffix = ".tsv" if str(path) == STDOUT else Path(path).suffix
     with atomic_path(path) as tmp:
         if suffix == ".tsv":
             _to_tsv(table, tmp, header)

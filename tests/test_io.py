@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import string
+import threading
 
 import pandas as pd
 from hypothesis import given, settings, strategies as st
 
-from seqsim.io import read_table, write_table
+from seqsim.io import read_table, write_table, write_text
 
 # A FASTA ID is the header's first word: any printable character but whitespace.
 IDS = st.text(alphabet=string.punctuation + string.ascii_letters + string.digits, min_size=1)
@@ -38,3 +41,25 @@ def test_tabs_and_line_breaks_in_text_become_spaces_and_other_cells_stay(tmp_pat
     )
     write_table(table, tmp_path / "bare.tsv", header=False)
     assert (tmp_path / "bare.tsv").read_text().splitlines()[0] == 'a"b\ttab here\t1'
+
+
+def test_dash_is_stdout_and_streams_are_written_in_place(tmp_path, capfd):
+    write_table(pd.DataFrame({"id": ["a"], "v": [1]}), "-")
+    write_text("line\n", "-")
+    assert capfd.readouterr().out == "id\tv\na\t1\nline\n"
+    # A symlink (as /dev/stdout is) stays a symlink; its target gets the text.
+    target, link = tmp_path / "target.txt", tmp_path / "link.txt"
+    target.write_text("old")
+    link.symlink_to(target)
+    write_text("new\n", link)
+    assert link.is_symlink() and target.read_text() == "new\n"
+    # A FIFO stays a FIFO (a rename would have replaced it with a file).
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+    reader.start()
+    write_text("through\n", fifo)
+    reader.join(timeout=10)
+    assert got == ["through\n"] and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -100,6 +100,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Files read through pandas, numpy or pyarrow: still one line, no traceback.
         print(f"seqsim {args.command}: error: {error.filename}: {error.strerror}", file=sys.stderr)
         return 1
+    except ModuleNotFoundError as error:
+        if error.name != "torch":
+            raise
+        print(
+            f"seqsim {args.command}: error: the learned scorer needs PyTorch, which is not "
+            "installed: pip install 'seqsim[scorer]' (or any torch >= 2.3)",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         print(f"seqsim {args.command}: interrupted", file=sys.stderr)
         return 130

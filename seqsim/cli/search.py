@@ -73,7 +73,12 @@ def add_arguments(parser: argparse.ArgumentParser, *, prefilter: str = "ungapped
         "--extend-gap-score", type=int, help="score of each further gap position (default -1/-2)"
     )
     parser.add_argument(
-        "--evalue", type=float, default=10.0, help="report hits with E-value at most this"
+        "-e", "--evalue", type=float, default=10.0, help="report hits with E-value at most this"
+    )
+    parser.add_argument(
+        "--max-target-seqs",
+        type=int,
+        help="report each query's best N hits (BLAST's -max_target_seqs; default: all)",
     )
     parser.add_argument("--min-score", type=int, default=1, help="minimum raw score of a hit")
     parser.add_argument("--exhaustive", action="store_true", help="report every query-target pair")
@@ -110,6 +115,13 @@ def add_arguments(parser: argparse.ArgumentParser, *, prefilter: str = "ungapped
         help="comma-separated extra columns after BLAST's 12: qlen,tlen,raw,nident,positive,"
         "gaps,fident,shorter_ident,qcov,tcov,cigar",
     )
+    parser.add_argument(
+        "--format-output",
+        help="comma-separated output columns in their order, instead of BLAST's 12 and "
+        "--extra-columns (BLAST's -outfmt '6 ...', MMseqs2's --format-output): any of "
+        "qseqid,sseqid,pident,length,mismatch,gapopen,qstart,qend,sstart,send,evalue,"
+        "bitscore and the extra columns",
+    )
     parser.add_argument("--threads", type=int, default=1, help="queries aligned at once")
     parser.add_argument(
         "--header", action="store_true", help="write a header row with the column names"
@@ -135,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
         threads=args.threads, output=args.output,
         extra_columns=[c for c in args.extra_columns.split(",") if c], header=args.header,
         hits_out=args.hits_out, pairs_out=args.pairs_out,
+        columns=args.format_output.split(",") if args.format_output else None,
+        max_target_seqs=args.max_target_seqs,
     )  # fmt: skip
     return 0
 

@@ -223,11 +223,16 @@ def write_search(
     header: bool = False,
     hits_out: str | os.PathLike[str] | None = None,
     pairs_out: str | os.PathLike[str] | None = None,
+    columns: Sequence[str] | None = None,
+    max_target_seqs: int | None = None,
 ) -> None:
     """``seqsim search``: a query FASTA against a target FASTA (or itself),
     or a store all-vs-all (optionally one block of it); writes BLAST tabular
-    text (``output``), the numeric hit table (``hits_out``, store indices)
-    and, for an all-vs-all, the pair table (``pairs_out``)."""
+    text (``output``; ``columns``: :func:`~seqsim.search_engine.tabular.blast_table`'s),
+    the numeric hit table (``hits_out``, store indices) and, for an
+    all-vs-all, the pair table (``pairs_out``). ``max_target_seqs`` keeps
+    each query's best hits in ``output`` and ``hits_out`` (not in the pair
+    table, which lists each pair whichever way it was found)."""
     from seqsim.sequences.store import read_store
 
     if not (output or hits_out or pairs_out):
@@ -248,10 +253,19 @@ def write_search(
     hits, scheme, hit_filter = search_stores(
         queries, targets, options, block=block, n_blocks=n_blocks, threads=threads
     )
+    listed = hits
+    if max_target_seqs is not None:
+        if max_target_seqs < 1:
+            raise ConfigError("--max-target-seqs must be at least 1")
+        # Each query's hits are together, best first.
+        listed = hits.groupby("query", sort=False).head(max_target_seqs).reset_index(drop=True)
     if output:
-        write_text(store_blast_text(hits, queries, targets, extra_columns, header=header), output)
+        text = store_blast_text(
+            listed, queries, targets, extra_columns, header=header, columns=columns
+        )
+        write_text(text, output)
     if hits_out:
-        write_table(hits, hits_out)
+        write_table(listed, hits_out)
     if pairs_out:
         write_table(
             alignment_pairs(hits, self_scores(queries, scheme), scheme, hit_filter), pairs_out

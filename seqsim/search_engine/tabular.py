@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from seqsim.errors import ConfigError
-from seqsim.feature_names import HIT_EXTRA_COLUMNS
+from seqsim.feature_names import BLAST_COLUMNS, HIT_EXTRA_COLUMNS
 from seqsim.io import FilePath, read_table, tsv_text, write_text
 from seqsim.sequences.store import SequenceStore, output_rows, read_store, with_copies
 
@@ -69,10 +69,20 @@ def blast_table(
     query_ids: Sequence[str],
     target_ids: Sequence[str],
     extra_columns: Sequence[str] = (),
+    columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Hits (from :func:`~seqsim.search_engine.engine.search_hits`) as BLAST
     tabular text columns (:data:`~seqsim.feature_names.BLAST_COLUMNS`) plus
-    ``extra_columns`` (names in :data:`~seqsim.feature_names.HIT_EXTRA_COLUMNS`)."""
+    ``extra_columns`` (names in :data:`~seqsim.feature_names.HIT_EXTRA_COLUMNS`);
+    or, with ``columns``, those columns of either kind in that order (as
+    BLAST's ``-outfmt "6 qseqid sseqid evalue"``)."""
+    if columns is not None:
+        known = [*BLAST_COLUMNS, *HIT_EXTRA_COLUMNS]
+        unknown = [c for c in columns if c not in known]
+        if unknown or not columns:
+            raise ConfigError(f"unknown output columns {unknown}; available: {known}")
+        extras = [c for c in columns if c in HIT_EXTRA_COLUMNS]
+        return blast_table(hits, query_ids, target_ids, extras)[list(columns)]
     unknown = [c for c in extra_columns if c not in HIT_EXTRA_COLUMNS]
     if unknown:
         raise ConfigError(f"unknown extra columns {unknown}; available: {list(HIT_EXTRA_COLUMNS)}")
@@ -109,9 +119,10 @@ def blast_text(
     extra_columns: Sequence[str] = (),
     *,
     header: bool = False,
+    columns: Sequence[str] | None = None,
 ) -> str:
     """:func:`blast_table` as tab-separated text, one hit per line."""
-    table = blast_table(hits, query_ids, target_ids, extra_columns)
+    table = blast_table(hits, query_ids, target_ids, extra_columns, columns)
     return tsv_text(table, header=header)
 
 
@@ -122,6 +133,7 @@ def store_blast_text(
     extra_columns: Sequence[str] = (),
     *,
     header: bool = False,
+    columns: Sequence[str] | None = None,
 ) -> str:
     """:func:`blast_text` of hits between two stores; a store's copies
     (``ingest --dedupe``) get their representative's hits, after them."""
@@ -129,7 +141,7 @@ def store_blast_text(
         hits = with_copies(with_copies(hits, "query", queries), "target", targets)
         hits = hits.sort_values("query", kind="stable", ignore_index=True)
     query_ids, target_ids = output_rows(queries)[1], output_rows(targets)[1]
-    return blast_text(hits, query_ids, target_ids, extra_columns, header=header)
+    return blast_text(hits, query_ids, target_ids, extra_columns, header=header, columns=columns)
 
 
 def tabulate_hits(

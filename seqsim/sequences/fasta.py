@@ -12,6 +12,7 @@ import bz2
 import gzip
 import lzma
 import os
+import sys
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ _COMPRESSED: dict[bytes, Callable[..., Any]] = {
     b"\xfd7zXZ\x00": lzma.open,
 }
 _READABLE = "gzip, bzip2 and xz are read directly"
+# An input path that means standard input.
+STDIN = "-"
 _UNSUPPORTED = {
     b"PK\x03\x04": f"a zip archive (unzip it first; {_READABLE})",
     b"\x28\xb5\x2f\xfd": f"zstd-compressed (decompress it first; {_READABLE})",
@@ -60,6 +63,8 @@ class FastaRecord:
 
 
 def _open_binary(path: Path) -> IO[bytes]:
+    if str(path) == STDIN:
+        return _open_stdin()
     try:
         if path.is_dir():
             raise InputError(path, "is a directory, not a FASTA file")
@@ -80,6 +85,21 @@ def _open_binary(path: Path) -> IO[bytes]:
         if magic.startswith(prefix):
             return opener(path, "rb")
     return open(path, "rb")
+
+
+def _open_stdin() -> IO[bytes]:
+    """Standard input (``-``), decompressed when its first bytes say so."""
+    stream = sys.stdin.buffer
+    magic = stream.peek(6)[:6] if hasattr(stream, "peek") else b""
+    if not magic:
+        raise InputError(STDIN, "standard input is empty")
+    for prefix, what in _UNSUPPORTED.items():
+        if magic.startswith(prefix):
+            raise InputError(STDIN, f"standard input is {what}")
+    for prefix, opener in _COMPRESSED.items():
+        if magic.startswith(prefix):
+            return opener(stream, "rb")
+    return stream
 
 
 def _is_compressed(handle: IO[bytes]) -> bool:

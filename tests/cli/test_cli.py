@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from seqsim import __version__
@@ -103,3 +106,37 @@ def test_public_api_names_resolve():
         assert getattr(seqsim, name) is not None, name
     with pytest.raises(AttributeError):
         seqsim.no_such_name  # noqa: B018
+
+
+def test_without_torch_the_scorer_commands_say_how_to_install_it(tmp_path):
+    # A fresh interpreter in which `import torch` fails, as in `pip install seqsim`.
+    script = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from seqsim.cli import main\n"
+        f"sys.exit(main(['score', '--store', {str(tmp_path)!r}, '-o', 'x.parquet', '-q']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "pip install 'seqsim[scorer]'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_unix_habits_stdin_stdout_columns_and_limits(tmp_path):
+    """`-` reads FASTA from stdin (gzip too) and writes to stdout; -e,
+    --max-target-seqs and --format-output as BLAST's."""
+    import gzip
+
+    from conftest import REPO
+
+    fasta = (REPO / "resources" / "example" / "dna.fasta").read_bytes()
+    args = [sys.executable, "-m", "seqsim", "search", "-", "-o", "-", "-q", "-e", "1e-50",
+            "--max-target-seqs", "2", "--format-output", "qseqid,sseqid,evalue,qcov"]  # fmt: skip
+    done = subprocess.run(args, input=gzip.compress(fasta), capture_output=True, check=True,
+                          cwd=tmp_path)  # fmt: skip
+    rows = [line.split("\t") for line in done.stdout.decode().splitlines()]
+    assert all(len(row) == 4 for row in rows)
+    per_query: dict[str, int] = {}
+    for query, _target, evalue, _ in rows:
+        per_query[query] = per_query.get(query, 0) + 1
+        assert float(evalue) <= 1e-50
+    assert max(per_query.values()) == 2 and len(per_query) > 100
+    assert not list(tmp_path.iterdir())  # nothing written beside

@@ -12,6 +12,10 @@ rule cluster:
         clstr=f"{RESULTS}/clusters/clusters.clstr",
         representatives=f"{RESULTS}/clusters/representatives.fasta",
         members=f"{RESULTS}/clusters/members.tsv",
+    log:
+        f"{LOGS}/cluster/cluster.log",
+    conda:
+        CONDA_ENV
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
@@ -19,10 +23,6 @@ rule cluster:
         method=config["cluster"]["method"],
         min_similarity=cluster_threshold,
         options=cluster_options,
-    log:
-        f"{LOGS}/cluster/cluster.log",
-    conda:
-        CONDA_ENV
     shell:
         "{params.seqsim} cluster --store {params.store:q} --pairs {input.pairs:q}"
         " --feature {params.feature} --method {params.method}"

@@ -6,20 +6,29 @@ from pathlib import Path
 
 from snakemake.settings.types import DeploymentMethod
 
-REPO = Path(workflow.basedir)
-sys.path.insert(0, str(REPO))
-from seqsim.config import validate_config  # noqa: E402
-from seqsim.errors import ConfigError  # noqa: E402
-from seqsim.feature_names import (  # noqa: E402
-    ALIGNMENT_FEATURES,
-    ALIGNMENT_SIMILARITY,
-    PROBABILITY,
-)
-from seqsim.scorer.pretrained import shipped_model  # noqa: E402
+# seqsim itself must be installed where Snakemake runs (pip install -e .).
+try:
+    from seqsim.config import coerce_strings, load_yaml, validate_config, with_defaults
+    from seqsim.errors import ConfigError
+    from seqsim.feature_names import ALIGNMENT_FEATURES, ALIGNMENT_SIMILARITY, PROBABILITY
+    from seqsim.scorer.pretrained import shipped_model
+except ModuleNotFoundError as error:
+    sys.exit(f"seqsim: {error}: install seqsim where Snakemake runs (pip install -e .)")
 
+# This checkout (workflow/rules/..): the workflow's own folder also when it is
+# used as a module from another workflow, whose folder workflow.basedir is.
+REPO = Path(workflow.current_basedir).parents[1]
+# Defaults for keys a config leaves out (a module's config may give only a few),
+# and --config's text turned into the numbers and booleans the schema wants.
+SCHEMA = load_yaml(workflow.source_path("../schemas/config.schema.yaml"))
+_merged = with_defaults(
+    coerce_strings(dict(config), SCHEMA), load_yaml(workflow.source_path("../../config.yaml"))
+)
+config.clear()
+config.update(_merged)
 # Stops the run before any job starts, naming the offending key.
 try:
-    validate_config(config, REPO / "workflow/schemas/config.schema.yaml")
+    validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
 except ConfigError as error:
     sys.exit(f"seqsim: {error}")
 SCORER = config["scorer"]
@@ -210,7 +219,8 @@ def cluster_options(wildcards, input):
         if settings.get(key) is not None:
             options += [f"--{key.replace('_', '-')}", str(settings[key])]
     if config["cluster"]["method"] == "leiden":
-        options += ["--resolution", str(settings.get("resolution", 1.0))]  # seeded: --seed 0
+        # leiden is seeded (--seed 0 by default)
+        options += ["--resolution", str(settings.get("resolution", 1.0))]
     if input.alignment_pairs:
         options += ["--alignment-pairs", *input.alignment_pairs]
     return shlex.join(options)
@@ -254,13 +264,17 @@ def final_outputs(wildcards):
         if dense_outputs_fit()
         else []
     )  # fmt: skip
-    return scorer_outputs() + dense + [
-        f"{RESULTS}/search/hits.tsv",
-        f"{RESULTS}/matrix/edges.parquet",
-        f"{RESULTS}/matrix/ids.tsv",
-        f"{RESULTS}/clusters/clusters.tsv",
-        f"{RESULTS}/clusters/clusters.clstr",
-        f"{RESULTS}/clusters/representatives.fasta",
-        f"{RESULTS}/clusters/members.tsv",
-        f"{RESULTS}/rejected.tsv",
-    ]
+    return (
+        scorer_outputs()
+        + dense
+        + [
+            f"{RESULTS}/search/hits.tsv",
+            f"{RESULTS}/matrix/edges.parquet",
+            f"{RESULTS}/matrix/ids.tsv",
+            f"{RESULTS}/clusters/clusters.tsv",
+            f"{RESULTS}/clusters/clusters.clstr",
+            f"{RESULTS}/clusters/representatives.fasta",
+            f"{RESULTS}/clusters/members.tsv",
+            f"{RESULTS}/rejected.tsv",
+        ]
+    )

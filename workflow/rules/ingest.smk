@@ -15,16 +15,16 @@ checkpoint ingest:
         store=STORE_FILES,
         rejected=f"{RESULTS}/rejected.tsv",
         summary=f"{RESULTS}/store/ingest.json",
+    log:
+        f"{LOGS}/ingest/ingest.log",
+    conda:
+        CONDA_ENV
     params:
         seqsim=SEQSIM,
         out_dir=folder_of("store", "output"),
         alphabet=config["alphabet"],
         on_invalid=config["on_invalid"],
         dedupe="--dedupe" if DEDUPE else "",
-    log:
-        f"{LOGS}/ingest/ingest.log",
-    conda:
-        CONDA_ENV
     shell:
         "{params.seqsim} ingest {input:q} --out-dir {params.out_dir:q} --rejected {output.rejected:q}"
         " --summary {output.summary:q} --alphabet {params.alphabet}"
@@ -35,15 +35,15 @@ rule fetch_scope:
     output:
         fasta=f"{RESULTS}/scope/scope.fasta",
         labels=f"{RESULTS}/scope/labels.tsv",
+    log:
+        f"{LOGS}/fetch_scope/fetch_scope.log",
+    conda:
+        CONDA_ENV
     params:
         seqsim=SEQSIM,
         release=config["scope"]["release"],
         identity=config["scope"]["identity"],
         sha256=optional("--sha256", config["scope"]["sha256"]),
-    log:
-        f"{LOGS}/fetch_scope/fetch_scope.log",
-    conda:
-        CONDA_ENV
     shell:
         "{params.seqsim} fetch-scope --release {params.release} --identity {params.identity}"
         " {params.sha256} --out-fasta {output.fasta:q} --out-labels {output.labels:q} 2> {log:q}"

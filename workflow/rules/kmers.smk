@@ -3,16 +3,16 @@ rule count_kmers:
         store=STORE_FILES,
     output:
         f"{RESULTS}/kmers/profiles.npz",
+    log:
+        f"{LOGS}/count_kmers/count_kmers.log",
+    conda:
+        CONDA_ENV
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
         k=optional("-k", config["kmers"]["k"]),
         canonical="--canonical" if config["kmers"]["canonical"] else "",
         reduced=optional("--reduced-alphabet", config["kmers"]["reduced_alphabet"]),
-    log:
-        f"{LOGS}/count_kmers/count_kmers.log",
-    conda:
-        CONDA_ENV
     shell:
         "{params.seqsim} count-kmers --store {params.store:q} {params.k} {params.canonical}"
         " {params.reduced}"
@@ -26,16 +26,16 @@ rule score_pairs:
         rules.count_kmers.output,
     output:
         f"{RESULTS}/kmers/pairs_block_{{block}}.parquet",
-    params:
-        seqsim=SEQSIM,
-        n_blocks=len(BLOCKS),
-        min_shared=config["pairs"]["min_shared_kmers"],
     log:
         f"{LOGS}/score_pairs/block_{{block}}.log",
     wildcard_constraints:
         block=r"\d+",
     conda:
         CONDA_ENV
+    params:
+        seqsim=SEQSIM,
+        n_blocks=len(BLOCKS),
+        min_shared=config["pairs"]["min_shared_kmers"],
     shell:
         "{params.seqsim} score-pairs --kmers {input:q} --block {wildcards.block}"
         " --n-blocks {params.n_blocks} --min-shared {params.min_shared} -o {output:q} 2> {log:q}"

@@ -7,15 +7,15 @@ rule similarity_edges:
     output:
         edges=f"{RESULTS}/matrix/edges.parquet",
         ids=f"{RESULTS}/matrix/ids.tsv",
+    log:
+        f"{LOGS}/similarity_edges/similarity_edges.log",
+    conda:
+        CONDA_ENV
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
         feature=feature_of,
         distance=distance_options,
-    log:
-        f"{LOGS}/similarity_edges/similarity_edges.log",
-    conda:
-        CONDA_ENV
     shell:
         "{params.seqsim} similarity-matrix --store {params.store:q} --pairs {input.pairs:q}"
         " --feature {params.feature} {params.distance}"
@@ -45,6 +45,10 @@ rule similarity_matrix:
             caption="../report/heatmap.rst",
             category="Similarity",
         ),
+    log:
+        f"{LOGS}/similarity_matrix/similarity_matrix.log",
+    conda:
+        CONDA_ENV
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
@@ -52,10 +56,6 @@ rule similarity_matrix:
         distance=distance_options,
         layout=config["similarity"].get("phylip_layout", "square"),
         max_sequences=config["similarity"]["max_sequences"],
-    log:
-        f"{LOGS}/similarity_matrix/similarity_matrix.log",
-    conda:
-        CONDA_ENV
     shell:
         "{params.seqsim} similarity-matrix --store {params.store:q} --pairs {input.pairs:q}"
         " --feature {params.feature} {params.distance} --max-sequences {params.max_sequences}"

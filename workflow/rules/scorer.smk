@@ -13,6 +13,11 @@ rule train:
             caption="../report/reliability.rst",
             category="Learned scorer",
         ),
+    log:
+        f"{LOGS}/train/train.log",
+    conda:
+        CONDA_ENV
+    threads: 2
     params:
         seqsim=SEQSIM,
         sequences=lambda wildcards, input: (
@@ -25,11 +30,6 @@ rule train:
         level=SCORER["level"],
         seed=SCORER["seed"],
         encoder_steps=SCORER["encoder_steps"],
-    log:
-        f"{LOGS}/train/train.log",
-    threads: 2
-    conda:
-        CONDA_ENV
     shell:
         "{params.seqsim} train {params.sequences} {params.given} {input.labels:q}"
         " --kind {params.kind} --level {params.level} --seed {params.seed}"
@@ -45,6 +45,11 @@ rule score:
         unpack(score_inputs),
     output:
         SCORED_PAIRS,
+    log:
+        f"{LOGS}/score/score.log",
+    conda:
+        CONDA_ENV
+    threads: 2
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
@@ -53,11 +58,6 @@ rule score:
         ),
         min_probability=SCORER["min_probability"],
         top_k=SCORER["top_k"],
-    log:
-        f"{LOGS}/score/score.log",
-    threads: 2
-    conda:
-        CONDA_ENV
     shell:
         "{params.seqsim} score --store {params.store:q} --hits {input.hits:q} {params.model}"
         " --min-probability {params.min_probability} --top-k {params.top_k}"
@@ -73,15 +73,15 @@ rule embed:
     output:
         embeddings=f"{RESULTS}/scorer/embeddings.parquet",
         neighbours=f"{RESULTS}/scorer/neighbours.tsv",
+    log:
+        f"{LOGS}/embed/embed.log",
+    conda:
+        CONDA_ENV
+    threads: 2
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
         top_k=SCORER["neighbours"],
-    log:
-        f"{LOGS}/embed/embed.log",
-    threads: 2
-    conda:
-        CONDA_ENV
     shell:
         "{params.seqsim} embed --store {params.store:q} --model {input.model:q}"
         " --top-k {params.top_k} --threads {threads} -o {output.embeddings:q}"

@@ -8,6 +8,13 @@ rule search:
     output:
         hits=f"{RESULTS}/search/hits_block_{{block}}.parquet",
         pairs=f"{RESULTS}/search/pairs_block_{{block}}.parquet",
+    log:
+        f"{LOGS}/search/block_{{block}}.log",
+    wildcard_constraints:
+        block=r"\d+",
+    conda:
+        CONDA_ENV
+    threads: 1
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
@@ -25,13 +32,6 @@ rule search:
         max_evalue=SEARCH["max_evalue"],
         exhaustive="--exhaustive" if SEARCH["exhaustive"] else "",
         prefilter=prefilter_options(SEARCH),
-    log:
-        f"{LOGS}/search/block_{{block}}.log",
-    wildcard_constraints:
-        block=r"\d+",
-    threads: 1
-    conda:
-        CONDA_ENV
     shell:
         "{params.seqsim} search --store {params.store:q} --block {wildcards.block}"
         " --n-blocks {params.n_blocks} {params.scoring} --evalue {params.max_evalue}"
@@ -45,14 +45,14 @@ rule tabulate_hits:
         hits=expand(f"{RESULTS}/search/hits_block_{{block}}.parquet", block=BLOCKS),
     output:
         f"{RESULTS}/search/hits.tsv",
-    params:
-        seqsim=SEQSIM,
-        store=folder_of("store"),
-        extra=",".join(SEARCH["extra_columns"]),
     log:
         f"{LOGS}/tabulate_hits/tabulate_hits.log",
     conda:
         CONDA_ENV
+    params:
+        seqsim=SEQSIM,
+        store=folder_of("store"),
+        extra=",".join(SEARCH["extra_columns"]),
     shell:
         "{params.seqsim} tabulate-hits --store {params.store:q} --hits {input.hits:q}"
         " --extra-columns '{params.extra}' -o {output:q} 2> {log:q}"
