@@ -10,6 +10,9 @@ min_version("9.0")
 configfile: workflow.source_path("config.yaml")
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/kmers.smk"
@@ -17,6 +20,10 @@ include: "workflow/rules/search.smk"
 include: "workflow/rules/matrix.smk"
 include: "workflow/rules/cluster.smk"
 include: "workflow/rules/scorer.smk"
+
+
+onstart:
+    remove_stale_temporaries()
 
 
 rule all:

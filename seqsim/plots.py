@@ -120,3 +120,50 @@ def plot_reliability(table: np.ndarray, path: str | os.PathLike[str], *, title: 
     lower.set_xlabel("predicted probability")
     lower.set_ylabel("pairs")
     _save(figure, path)
+
+
+def plot_cluster_sizes(sizes: np.ndarray, path: str | os.PathLike[str], *, title: str) -> None:
+    """How many clusters have each size, and how many sequences lie in
+    clusters of each size (log axes): singletons, families, giants."""
+    plt = _pyplot()
+    sizes = np.asarray(sizes, dtype=np.int64)
+    values, counts = np.unique(sizes, return_counts=True)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), dpi=100)
+    left.bar(values, counts, width=0.8 if values.max(initial=1) < 20 else values * 0.1)
+    left.set_xlabel("cluster size (sequences)")
+    left.set_ylabel("clusters")
+    right.bar(values, counts * values, width=0.8 if values.max(initial=1) < 20 else values * 0.1)
+    right.set_xlabel("cluster size (sequences)")
+    right.set_ylabel("sequences in clusters of that size")
+    for axis, heights in ((left, counts), (right, counts * values)):
+        if values.max(initial=1) >= 20:
+            axis.set_xscale("log")
+        if heights.max(initial=1) > 50:
+            axis.set_yscale("log")
+    figure.suptitle(f"{title}: {sizes.size} clusters, {int(sizes.sum())} sequences")
+    _save(figure, path)
+
+
+def plot_similarity_distribution(
+    values: np.ndarray,
+    path: str | os.PathLike[str],
+    *,
+    title: str,
+    xlabel: str,
+    threshold: float | None = None,
+) -> None:
+    """Histogram (log counts) of the listed pairs' similarities, with the
+    clustering threshold marked."""
+    plt = _pyplot()
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    figure, axes = plt.subplots(figsize=(6, 3.6), dpi=100)
+    axes.hist(values, bins=50)
+    axes.set_yscale("log")
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel("pairs")
+    if threshold is not None:
+        axes.axvline(threshold, color="tab:red", linestyle="--", label=f"threshold {threshold:g}")
+        axes.legend()
+    axes.set_title(f"{title} ({values.size:,} pairs)")
+    _save(figure, path)

@@ -70,6 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--clstr", help="output: the clusters in CD-HIT's .clstr layout")
     parser.add_argument("--representatives", help="output: representatives (FASTA)")
+    parser.add_argument("--sizes-plot", help="output: cluster sizes (.png)")
     parser.add_argument(
         "--update",
         help="earlier clusters (MMseqs2 TSV) of some of the store's sequences: kept as "
@@ -95,5 +96,6 @@ def run(args: argparse.Namespace) -> int:
         args.store, args.pairs, args.output, settings=settings,
         alignment_pairs=args.alignment_pairs, clstr=args.clstr,
         representatives=args.representatives, members=args.members, update=args.update,
+        sizes_plot=args.sizes_plot,
     )  # fmt: skip
     return 0

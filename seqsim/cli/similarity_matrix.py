@@ -56,6 +56,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--nj-tree", help="output: neighbour-joining tree (Newick)")
     parser.add_argument("--plot", help="output: heatmap of the matrix (.png)")
     parser.add_argument(
+        "--distribution-plot", help="output: histogram of the listed pairs' similarity (.png)"
+    )
+    parser.add_argument(
         "--max-sequences",
         type=int,
         default=20000,
@@ -69,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
     dense = (args.npy, args.tsv, args.ids, args.phylip, args.phylip_strict, args.tree,
              args.nj_tree, args.plot)  # fmt: skip
-    if not (any(dense) or args.edges or args.id_table):
+    if not (any(dense) or args.edges or args.id_table or args.distribution_plot):
         raise ConfigError("nothing to write: give --edges, --npy, --phylip, --tree, ...")
     write_similarity_matrix(
         args.store, args.pairs, args.npy, feature=args.feature, distance=args.distance,
@@ -77,5 +80,6 @@ def run(args: argparse.Namespace) -> int:
         max_sequences=args.max_sequences, edges=args.edges, id_table=args.id_table,
         tsv=args.tsv, ids=args.ids, phylip=args.phylip, phylip_strict=args.phylip_strict,
         phylip_layout=args.phylip_layout, tree=args.tree, nj_tree=args.nj_tree, plot=args.plot,
+        distribution_plot=args.distribution_plot,
     )  # fmt: skip
     return 0

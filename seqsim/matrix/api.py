@@ -124,11 +124,13 @@ def write_similarity_matrix(
     tree: FilePath | None = None,
     nj_tree: FilePath | None = None,
     plot: FilePath | None = None,
+    distribution_plot: FilePath | None = None,
 ) -> np.ndarray | None:
     """The similarity of ``feature`` and its distance over the pair tables
     ``pairs`` of the store's sequences. Sparse outputs: ``edges`` (Parquet:
     each listed pair once, with similarity, distance and a saturated flag)
-    and ``id_table`` (``ids.tsv``: each ID's PHYLIP-safe names). Dense ones,
+    ``id_table`` (``ids.tsv``: each ID's PHYLIP-safe names) and
+    ``distribution_plot`` (a histogram of the pairs' similarity). Dense ones,
     refused above ``max_sequences`` sequences: the matrix (``npy``), its
     labelled TSV, the id order, the distances as relaxed (``phylip``) and
     strict (``phylip_strict``) PHYLIP, the UPGMA (``tree``) and
@@ -161,6 +163,13 @@ def write_similarity_matrix(
         write_table(_output_edges(sequences, pair_table, feature, cap), edges)
     if id_table:
         write_table(names_table(names), id_table)
+    if distribution_plot:
+        from seqsim.plots import plot_similarity_distribution
+
+        plot_similarity_distribution(
+            pair_table[feature].to_numpy(), distribution_plot, xlabel=feature,
+            title=f"{feature} of the listed pairs, {n} sequences",
+        )  # fmt: skip
     if not any(dense):
         return None
     matrix = similarity_matrix(sequences.n_sequences, pair_table, feature)
@@ -222,6 +231,7 @@ def write_clusters(
     representatives: FilePath | None = None,
     members: FilePath | None = None,
     update: FilePath | None = None,
+    sizes_plot: FilePath | None = None,
 ) -> pd.DataFrame:
     """Clusters of the store's sequences from the pair tables ``pairs`` (see
     :func:`~seqsim.matrix.cluster.assign_clusters` for the ``settings``'
@@ -229,7 +239,8 @@ def write_clusters(
     and coverages that ``pairs`` lack). A store's copies join their
     representative's cluster. Writes ``output`` (MMseqs2's TSV: representative,
     member; no header), ``clstr`` (CD-HIT), ``representatives`` (FASTA) and
-    ``members`` (:data:`~seqsim.matrix.cluster_outputs.MEMBER_COLUMNS`);
+    ``members`` (:data:`~seqsim.matrix.cluster_outputs.MEMBER_COLUMNS`) and
+    ``sizes_plot`` (cluster sizes, PNG);
     returns the per-member table in output order. ``update``: earlier
     clusters (MMseqs2 TSV) of some of the store's sequences, kept as they
     are while the others join them or form new clusters
@@ -275,6 +286,11 @@ def write_clusters(
         write_table(table, members)
     if clstr:
         write_text(cdhit_clstr(table, sequences.alphabet), clstr)
+    if sizes_plot:
+        from seqsim.plots import plot_cluster_sizes
+
+        sizes = table.drop_duplicates("cluster")["size"].to_numpy()
+        plot_cluster_sizes(sizes, sizes_plot, title=f"{settings.method} clusters")
     if representatives:
         heads = np.unique(chosen)  # store rows, in the clusters' order
         descriptions = sequences.records["description"].fillna("").astype(str).tolist()

@@ -64,6 +64,14 @@ def test_pipeline_covers_every_input_sequence(tmp_path):
     rejected = pd.read_csv(results / "rejected.tsv", sep="\t")
     assert rejected["id"].tolist() == ["bad"]
     assert (tmp_path / "logs" / "search" / "block_2.log").read_text().strip()
+    # The report: a workflow description, the plots, no binary matrix embedded as text.
+    report = snakemake(tmp_path, "--configfile", "my.yaml", "--report", "report.html")
+    assert report.returncode == 0, report.stderr[-3000:]
+    html = (tmp_path / "report.html").read_text()
+    for name in ("similarity.png", "sizes.png", "similarity_distribution.png", "clusters.tsv"):
+        assert name in html, name
+    assert "validates the FASTA inputs" in html  # the workflow description
+    assert html.count("similarity.npy") <= 2  # named in the rule's outputs, not embedded
     hits = pd.read_csv(results / "search" / "hits.tsv", sep="\t", header=None)
     assert set(hits[0]) <= set(kept) and len(hits.columns) == 12 + 6
     # Every 80-residue sequence finds itself first ("tiny" ties with other MK matches).

@@ -12,10 +12,20 @@ rule cluster:
         clstr=f"{RESULTS}/clusters/clusters.clstr",
         representatives=f"{RESULTS}/clusters/representatives.fasta",
         members=f"{RESULTS}/clusters/members.tsv",
+        sizes=report(
+            f"{RESULTS}/clusters/sizes.png",
+            caption="../report/sizes.rst",
+            category="Clusters",
+        ),
     log:
         f"{LOGS}/cluster/cluster.log",
+    benchmark:
+        f"{BENCHMARKS}/cluster.tsv"
     conda:
         CONDA_ENV
+    resources:
+        mem_mb=job_memory(500, 10),
+        runtime=job_runtime(10, 0.5),
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
@@ -28,4 +38,4 @@ rule cluster:
         " --feature {params.feature} --method {params.method}"
         " --min-similarity {params.min_similarity} {params.options} -o {output.tsv:q}"
         " --clstr {output.clstr:q} --representatives {output.representatives:q}"
-        " --members {output.members:q} 2> {log:q}"
+        " --members {output.members:q} --sizes-plot {output.sizes:q} 2> {log:q}"

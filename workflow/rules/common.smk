@@ -56,6 +56,49 @@ SEQSIM = f"PYTHONPATH={shlex.quote(str(REPO))}${{PYTHONPATH:+:$PYTHONPATH}} {_py
 CONDA_ENV = "../../envs/seqsim.yaml"
 
 
+# Per-job timings (Snakemake `benchmark:`): under logs/, not results/, whose
+# bytes are reproducible and these are not.
+BENCHMARKS = f"{LOGS}/benchmarks"
+
+
+def n_kept():
+    """Sequences kept by ingest (0 before it has run)."""
+    summary = Path(f"{RESULTS}/store/ingest.json")
+    return json.loads(summary.read_text())["n_kept"] if summary.exists() else 0
+
+
+def job_memory(base_mb, per_input_mb=0.0, per_pair_bytes=0.0):
+    """A rule's mem_mb: base_mb, plus per_input_mb per MB of its inputs, plus
+    per_pair_bytes per pair of sequences (dense N x N outputs); doubled at
+    each retry (`--retries`), so a job killed for memory asks for more."""
+
+    def mem_mb(wildcards, input, attempt):
+        dense = per_pair_bytes * n_kept() ** 2 / 1e6
+        return int((base_mb + per_input_mb * input.size_mb + dense) * 2 ** (attempt - 1))
+
+    return mem_mb
+
+
+def job_runtime(base_min, per_input_min=0.0):
+    """A rule's runtime in minutes: base_min plus per_input_min per MB of its
+    inputs, times the attempt number."""
+
+    def runtime(wildcards, input, attempt):
+        return int((base_min + per_input_min * input.size_mb) * attempt)
+
+    return runtime
+
+
+def remove_stale_temporaries():
+    """Delete the temporary files (.NAME.XXXX.tmp) of jobs killed mid-write: a
+    rerun writes its own; no job is running when the workflow starts."""
+    stale = [p for p in Path(RESULTS).rglob(".*.tmp") if p.is_file()]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    if stale:
+        print(f"seqsim: removed {len(stale)} temporary files of interrupted jobs", file=sys.stderr)
+
+
 def folder_of(name, kind="input"):
     """Params function giving the folder of a named input (or output) of the job."""
     return lambda wildcards, input, output: os.path.dirname(
@@ -275,6 +318,8 @@ def final_outputs(wildcards):
             f"{RESULTS}/clusters/clusters.clstr",
             f"{RESULTS}/clusters/representatives.fasta",
             f"{RESULTS}/clusters/members.tsv",
+            f"{RESULTS}/clusters/sizes.png",
+            f"{RESULTS}/matrix/similarity_distribution.png",
             f"{RESULTS}/rejected.tsv",
         ]
     )

@@ -17,8 +17,13 @@ checkpoint ingest:
         summary=f"{RESULTS}/store/ingest.json",
     log:
         f"{LOGS}/ingest/ingest.log",
+    benchmark:
+        f"{BENCHMARKS}/ingest.tsv"
     conda:
         CONDA_ENV
+    resources:
+        mem_mb=job_memory(500, 10),
+        runtime=job_runtime(10, 0.2),
     params:
         seqsim=SEQSIM,
         out_dir=folder_of("store", "output"),
@@ -39,6 +44,9 @@ rule fetch_scope:
         f"{LOGS}/fetch_scope/fetch_scope.log",
     conda:
         CONDA_ENV
+    resources:
+        mem_mb=job_memory(500),
+        runtime=job_runtime(30),
     params:
         seqsim=SEQSIM,
         release=config["scope"]["release"],

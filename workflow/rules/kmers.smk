@@ -5,8 +5,13 @@ rule count_kmers:
         f"{RESULTS}/kmers/profiles.npz",
     log:
         f"{LOGS}/count_kmers/count_kmers.log",
+    benchmark:
+        f"{BENCHMARKS}/count_kmers.tsv"
     conda:
         CONDA_ENV
+    resources:
+        mem_mb=job_memory(500, 20),
+        runtime=job_runtime(10, 0.5),
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
@@ -28,10 +33,15 @@ rule score_pairs:
         f"{RESULTS}/kmers/pairs_block_{{block}}.parquet",
     log:
         f"{LOGS}/score_pairs/block_{{block}}.log",
+    benchmark:
+        f"{BENCHMARKS}/score_pairs/block_{{block}}.tsv"
     wildcard_constraints:
         block=r"\d+",
     conda:
         CONDA_ENV
+    resources:
+        mem_mb=job_memory(1000, 20),
+        runtime=job_runtime(30, 1),
     params:
         seqsim=SEQSIM,
         n_blocks=len(BLOCKS),

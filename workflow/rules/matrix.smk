@@ -7,10 +7,20 @@ rule similarity_edges:
     output:
         edges=f"{RESULTS}/matrix/edges.parquet",
         ids=f"{RESULTS}/matrix/ids.tsv",
+        distribution=report(
+            f"{RESULTS}/matrix/similarity_distribution.png",
+            caption="../report/distribution.rst",
+            category="Similarity",
+        ),
     log:
         f"{LOGS}/similarity_edges/similarity_edges.log",
+    benchmark:
+        f"{BENCHMARKS}/similarity_edges.tsv"
     conda:
         CONDA_ENV
+    resources:
+        mem_mb=job_memory(500, 10),
+        runtime=job_runtime(10, 0.5),
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
@@ -19,7 +29,8 @@ rule similarity_edges:
     shell:
         "{params.seqsim} similarity-matrix --store {params.store:q} --pairs {input.pairs:q}"
         " --feature {params.feature} {params.distance}"
-        " --edges {output.edges:q} --id-table {output.ids:q} 2> {log:q}"
+        " --edges {output.edges:q} --id-table {output.ids:q}"
+        " --distribution-plot {output.distribution:q} 2> {log:q}"
 
 
 rule similarity_matrix:
@@ -29,11 +40,8 @@ rule similarity_matrix:
         # not unpack(): in SLURM job steps the unpacked names were missing
         distance_pairs=distance_pairs,
     output:
-        npy=report(
-            f"{RESULTS}/matrix/similarity.npy",
-            caption="../report/similarity.rst",
-            category="Similarity",
-        ),
+        # The binary matrix stays out of the report (it would be embedded as text).
+        npy=f"{RESULTS}/matrix/similarity.npy",
         tsv=f"{RESULTS}/matrix/similarity.tsv",
         ids=f"{RESULTS}/matrix/ids.txt",
         phylip=f"{RESULTS}/matrix/distance.phy",
@@ -42,13 +50,18 @@ rule similarity_matrix:
         nj_tree=f"{RESULTS}/matrix/nj.nwk",
         plot=report(
             f"{RESULTS}/matrix/similarity.png",
-            caption="../report/heatmap.rst",
+            caption="../report/similarity.rst",
             category="Similarity",
         ),
     log:
         f"{LOGS}/similarity_matrix/similarity_matrix.log",
+    benchmark:
+        f"{BENCHMARKS}/similarity_matrix.tsv"
     conda:
         CONDA_ENV
+    resources:
+        mem_mb=job_memory(500, 10, 40),
+        runtime=job_runtime(30, 1),
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),

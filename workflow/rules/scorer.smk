@@ -15,9 +15,14 @@ rule train:
         ),
     log:
         f"{LOGS}/train/train.log",
+    benchmark:
+        f"{BENCHMARKS}/train.tsv"
     conda:
         CONDA_ENV
     threads: 2
+    resources:
+        mem_mb=job_memory(2000, 20),
+        runtime=job_runtime(60, 2),
     params:
         seqsim=SEQSIM,
         sequences=lambda wildcards, input: (
@@ -47,9 +52,14 @@ rule score:
         SCORED_PAIRS,
     log:
         f"{LOGS}/score/score.log",
+    benchmark:
+        f"{BENCHMARKS}/score.tsv"
     conda:
         CONDA_ENV
     threads: 2
+    resources:
+        mem_mb=job_memory(1000, 20),
+        runtime=job_runtime(30, 1),
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
@@ -75,9 +85,14 @@ rule embed:
         neighbours=f"{RESULTS}/scorer/neighbours.tsv",
     log:
         f"{LOGS}/embed/embed.log",
+    benchmark:
+        f"{BENCHMARKS}/embed.tsv"
     conda:
         CONDA_ENV
     threads: 2
+    resources:
+        mem_mb=job_memory(1000, 20),
+        runtime=job_runtime(30, 1),
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),

@@ -10,11 +10,16 @@ rule search:
         pairs=f"{RESULTS}/search/pairs_block_{{block}}.parquet",
     log:
         f"{LOGS}/search/block_{{block}}.log",
+    benchmark:
+        f"{BENCHMARKS}/search/block_{{block}}.tsv"
     wildcard_constraints:
         block=r"\d+",
     conda:
         CONDA_ENV
     threads: 1
+    resources:
+        mem_mb=job_memory(1000, 50),
+        runtime=job_runtime(60, 5),
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
@@ -49,6 +54,9 @@ rule tabulate_hits:
         f"{LOGS}/tabulate_hits/tabulate_hits.log",
     conda:
         CONDA_ENV
+    resources:
+        mem_mb=job_memory(500, 10),
+        runtime=job_runtime(10, 0.5),
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
