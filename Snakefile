@@ -26,6 +26,10 @@ onstart:
     remove_stale_temporaries()
 
 
+onerror:
+    show_job_errors()
+
+
 rule all:
     default_target: True
     input:

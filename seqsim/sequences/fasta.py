@@ -64,7 +64,10 @@ class FastaRecord:
 
 def _open_binary(path: Path) -> IO[bytes]:
     if str(path) == STDIN:
-        return _open_stdin()
+        # Standard input: its first bytes peeked at, not consumed.
+        stream = sys.stdin.buffer
+        magic = stream.peek(6)[:6] if hasattr(stream, "peek") else b""
+        return _opened(magic, STDIN, "standard input", stream) or stream
     try:
         if path.is_dir():
             raise InputError(path, "is a directory, not a FASTA file")
@@ -76,30 +79,21 @@ def _open_binary(path: Path) -> IO[bytes]:
         raise InputError(path, "permission denied") from None
     except OSError as error:  # a symlink loop, an I/O error, a name too long...
         raise InputError(path, f"cannot be read ({error.strerror or error})") from None
-    if not magic:
-        raise InputError(path, "file is empty")
-    for prefix, what in _UNSUPPORTED.items():
-        if magic.startswith(prefix):
-            raise InputError(path, f"file is {what}")
-    for prefix, opener in _COMPRESSED.items():
-        if magic.startswith(prefix):
-            return opener(path, "rb")
-    return open(path, "rb")
+    return _opened(magic, path, "file", path) or open(path, "rb")
 
 
-def _open_stdin() -> IO[bytes]:
-    """Standard input (``-``), decompressed when its first bytes say so."""
-    stream = sys.stdin.buffer
-    magic = stream.peek(6)[:6] if hasattr(stream, "peek") else b""
+def _opened(magic: bytes, where: Path | str, what: str, source: Any) -> IO[bytes] | None:
+    """A decompressing reader of ``source`` when its first bytes ``magic`` say
+    it is compressed, None when it is plain; InputError when empty or another format."""
     if not magic:
-        raise InputError(STDIN, "standard input is empty")
-    for prefix, what in _UNSUPPORTED.items():
+        raise InputError(where, f"{what} is empty")
+    for prefix, kind in _UNSUPPORTED.items():
         if magic.startswith(prefix):
-            raise InputError(STDIN, f"standard input is {what}")
+            raise InputError(where, f"{what} is {kind}")
     for prefix, opener in _COMPRESSED.items():
         if magic.startswith(prefix):
-            return opener(stream, "rb")
-    return stream
+            return opener(source, "rb")
+    return None
 
 
 def _is_compressed(handle: IO[bytes]) -> bool:

@@ -77,3 +77,13 @@ def test_pipeline_covers_every_input_sequence(tmp_path):
     # Every 80-residue sequence finds itself first ("tiny" ties with other MK matches).
     first = hits[hits[0] != "tiny"].groupby(0, sort=False).head(1)
     assert len(first) == 12 and (first[0] == first[1]).all()
+
+
+def test_a_bad_input_names_its_problem_on_the_console(tmp_path):
+    (tmp_path / "bad.fa").write_text(">ok\nMKVLA\n>broken\nMK1LV\n")
+    (tmp_path / "my.yaml").write_text("inputs: [bad.fa]\nscorer: {enabled: false}\n")
+    done = snakemake(tmp_path, "--configfile", "my.yaml")
+    assert done.returncode != 0
+    lines = [line for line in done.stderr.splitlines() if line.startswith("seqsim: logs/")]
+    assert lines and "seqsim ingest: error: " in lines[0] and "bad.fa" in lines[0], lines
+    assert "broken" in lines[0]

@@ -2,6 +2,7 @@ import json
 import os
 import shlex
 import sys
+import time
 from pathlib import Path
 
 from snakemake.settings.types import DeploymentMethod
@@ -87,6 +88,20 @@ def job_runtime(base_min, per_input_min=0.0):
         return int((base_min + per_input_min * input.size_mb) * attempt)
 
     return runtime
+
+
+_STARTED = time.time()
+
+
+def show_job_errors():
+    """On failure, the one-line reasons the failed jobs logged (seqsim writes
+    'seqsim <command>: error: ...'), so the console says what went wrong."""
+    for log in sorted(Path(LOGS).rglob("*.log")):
+        if log.stat().st_mtime < _STARTED:
+            continue  # from an earlier run
+        for line in log.read_text(errors="replace").splitlines():
+            if ": error: " in line:
+                print(f"seqsim: {log}: {line}", file=sys.stderr)
 
 
 def remove_stale_temporaries():
