@@ -24,9 +24,9 @@ NEIGHBOUR_COLUMNS = ["query", "target", "rank", "probability", "bits", "evalue"]
 
 
 def _run_hits(results: Path) -> pd.DataFrame:
-    blocks = sorted((results / "search").glob("hits_block_*.parquet"))
+    blocks = sorted((results / "search").glob("hits_tile_*.parquet"))
     if not blocks:
-        raise InputError(results / "search", "no hits_block_*.parquet: not a finished run")
+        raise InputError(results / "search", "no hits_tile_*.parquet: not a finished run")
     return pd.concat([read_table(path) for path in blocks], ignore_index=True)
 
 

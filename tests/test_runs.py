@@ -66,9 +66,10 @@ def test_a_clashing_id_or_an_exhaustive_update_is_refused(split_example):
     old = ingest_fasta([old_fasta]).store
     with pytest.raises(ConfigError, match="already in the run"):
         combined_store(old, old)
-    with pytest.raises(ConfigError, match="not an exhaustive"):
+    with pytest.raises(ConfigError, match="not of an exhaustive"):
         search_hits(old, old, SearchOptions().scheme("protein"),
-                    SearchOptions(exhaustive=True).hit_filter(), new_from=10)  # fmt: skip
+                    SearchOptions(exhaustive=True).hit_filter(),
+                    tile=(np.arange(10, 55), np.arange(55)))  # fmt: skip
 
 
 def test_search_db_gives_neighbours_and_the_whole_sets_scores(split_example, tmp_path):
@@ -78,10 +79,12 @@ def test_search_db_gives_neighbours_and_the_whole_sets_scores(split_example, tmp
     write_store(old, results / "store")
     options = SearchOptions()
     scheme, hit_filter = options.scheme("protein"), options.hit_filter()
-    # a finished run's hits come in blocks
+    # a finished run's hits come in tiles
     hits = search_hits(old, old, scheme, hit_filter)
     for block, part in enumerate((hits[hits["query"] % 2 == 0], hits[hits["query"] % 2 == 1])):
-        write_table(part.reset_index(drop=True), results / "search" / f"hits_block_{block}.parquet")
+        write_table(
+            part.reset_index(drop=True), results / "search" / f"hits_tile_{block}_{block}.parquet"
+        )
     out, update = tmp_path / "neighbours.tsv", tmp_path / "update"
     assert main(["search", str(new_fasta), "--db", str(results), "-o", str(out),
                  "--top-k", "5", "--update-dir", str(update), "-q"]) == 0  # fmt: skip

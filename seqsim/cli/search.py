@@ -57,6 +57,13 @@ def add_arguments(parser: argparse.ArgumentParser, *, prefilter: str = "ungapped
     )
     parser.add_argument("--block", type=int, default=0, help="with --store: block of queries")
     parser.add_argument("--n-blocks", type=int, default=1, help="with --store: number of blocks")
+    parser.add_argument(
+        "--target-block",
+        type=int,
+        help="with --store: the tile of --block's queries against this block (>= --block): "
+        "each pair aligned once, both directions; the upper triangle's tiles are the "
+        "all-vs-all",
+    )
     add_alphabet_argument(parser)
     parser.add_argument(
         "--matrix", help="substitution matrix (default: BLOSUM62 for protein, 2/-3 for DNA)"
@@ -144,6 +151,7 @@ def run(args: argparse.Namespace) -> int:
     write_search(
         query_fasta=args.query, target_fasta=args.target, store=args.store,
         alphabet=args.alphabet, options=options, block=args.block, n_blocks=args.n_blocks,
+        target_block=args.target_block,
         threads=args.threads, output=args.output,
         extra_columns=[c for c in args.extra_columns.split(",") if c], header=args.header,
         hits_out=args.hits_out, pairs_out=args.pairs_out,

@@ -328,7 +328,10 @@ def _hits_of(store: SequenceStore, hits: Hits, threads: int) -> pd.DataFrame:
     if isinstance(hits, pd.DataFrame):
         return hits
     if hits:
-        return pd.concat([pd.read_parquet(path) for path in hits], ignore_index=True)
+        from seqsim.search_engine.engine import in_search_order
+
+        # Blocks and tiles split the hits: one order, whatever the split.
+        return in_search_order(pd.concat([pd.read_parquet(p) for p in hits], ignore_index=True))
     from seqsim.search_engine.api import SearchOptions, search_stores
 
     return search_stores(store, None, SearchOptions(), threads=threads)[0]

@@ -93,17 +93,32 @@ def search_stores(
     *,
     block: int = 0,
     n_blocks: int = 1,
+    target_block: int | None = None,
     threads: int = 1,
 ) -> tuple[pd.DataFrame, ScoringScheme, HitFilter]:
     """Numeric hits (:func:`~seqsim.search_engine.engine.search_hits`) of
     ``queries`` against ``targets`` (default: all-vs-all), with the scheme
     and filter used. ``block`` of ``n_blocks`` searches every ``n_blocks``-th
-    query only (one job of an all-vs-all split over many)."""
+    query only (one job of an all-vs-all split over many); with
+    ``target_block`` (>= ``block``) it is the tile of those queries against
+    that block's targets, each pair aligned once, both directions reported
+    (the upper triangle's tiles together are the all-vs-all)."""
     if threads < 1:
         raise ConfigError("threads must be at least 1")
     targets = queries if targets is None else targets
     scheme = options.scheme(queries.alphabet)
     hit_filter = options.hit_filter()
+    if target_block is not None:
+        if targets is not queries:
+            raise ConfigError("a target block is a tile of an all-vs-all: give one set")
+        if not block <= target_block < n_blocks:
+            raise ConfigError(f"target block {target_block}: tiles need block <= it < n_blocks")
+        n = queries.n_sequences
+        tile = (block_rows(n, block, n_blocks), block_rows(n, target_block, n_blocks))
+        hits = search_hits(queries, targets, scheme, hit_filter, tile=tile, threads=threads)
+        log.info("%d hits for tile %d x %d of %d blocks (%s)", len(hits), block, target_block,
+                 n_blocks, scheme.label)  # fmt: skip
+        return hits, scheme, hit_filter
     # One block is the whole set: no rows given lets an all-vs-all score each pair once.
     rows = block_rows(queries.n_sequences, block, n_blocks) if n_blocks > 1 else None
     hits = search_hits(queries, targets, scheme, hit_filter, query_indices=rows, threads=threads)
@@ -217,6 +232,7 @@ def write_search(
     options: SearchOptions = SearchOptions(),
     block: int = 0,
     n_blocks: int = 1,
+    target_block: int | None = None,
     threads: int = 1,
     output: str | os.PathLike[str] | None = None,
     extra_columns: Sequence[str] = (),
@@ -251,8 +267,9 @@ def write_search(
     if pairs_out and queries is not targets:
         raise ConfigError("--pairs-out needs an all-vs-all (--store, or a query FASTA alone)")
     hits, scheme, hit_filter = search_stores(
-        queries, targets, options, block=block, n_blocks=n_blocks, threads=threads
-    )
+        queries, targets, options, block=block, n_blocks=n_blocks, target_block=target_block,
+        threads=threads,
+    )  # fmt: skip
     listed = hits
     if max_target_seqs is not None:
         if max_target_seqs < 1:

@@ -99,14 +99,16 @@ class _Search:
     # Each unordered pair scored and traced once (from its smaller index),
     # the other direction mirrored: an all-vs-all over the whole set.
     pair_once: bool
-    # An update (> 0): rows from here on are new, and the search covers the
-    # pairs touching them, as the whole set's all-vs-all would.
-    new_from: int
+    # A tile of an all-vs-all (pair_once): its target rows (the aligner holds
+    # those), and which rows are its queries; a pair of two query rows is
+    # aligned from the smaller one only.
+    tile_targets: np.ndarray | None
     # Without the k-mer index, the pair-once targets are packed once in
     # chunks of consecutive indices: query q aligns only against chunks
     # holding targets j >= q.
     chunk_size: int = 0
     chunks: list[BatchAligner] = field(default_factory=list)
+    tile_query_mask: np.ndarray | None = None
 
     @classmethod
     def prepare(
@@ -116,25 +118,33 @@ class _Search:
         scheme: ScoringScheme,
         hit_filter: HitFilter,
         whole_set: bool,
-        new_from: int = 0,
+        tile: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> _Search:
         aligner = BatchAligner(targets.codes, targets.offsets, scheme)
         index = None
         if hit_filter.kmer is not None and not hit_filter.exhaustive:
             index = KmerIndex(targets, scheme, hit_filter.kmer)
             log.info("k-mer index: %.0f MB", index.nbytes / 1e6)
-        pair_once = queries is targets and (whole_set or new_from > 0) and not hit_filter.exhaustive
+        pair_once = queries is targets and (whole_set or tile is not None)
+        pair_once = pair_once and not hit_filter.exhaustive
         n_targets = targets.n_sequences
         chunk_size = max(_SYMMETRIC_CHUNK, -(-n_targets // 12))
         chunks = []
-        if queries is targets and whole_set and index is None and new_from == 0:
+        tile_targets, tile_query_mask = None, None
+        if tile is not None:
+            tile_targets = np.asarray(tile[1], dtype=np.int64)
+            tile_query_mask = np.zeros(n_targets, dtype=bool)
+            tile_query_mask[np.asarray(tile[0], dtype=np.int64)] = True
+            if index is None:
+                aligner = aligner.subset(tile_targets)
+        elif queries is targets and whole_set and index is None:
             chunks = [
                 aligner.subset(np.arange(a, min(a + chunk_size, n_targets)))
                 for a in range(0, n_targets, chunk_size)
             ]
         return cls(
             queries, targets, scheme, hit_filter, karlin_altschul(scheme), aligner, index,
-            pair_once, new_from, chunk_size, chunks,
+            pair_once, tile_targets, chunk_size, chunks, tile_query_mask,
         )  # fmt: skip
 
 
@@ -145,7 +155,7 @@ def search_hits(
     hit_filter: HitFilter = HitFilter(),
     *,
     query_indices: np.ndarray | None = None,
-    new_from: int = 0,
+    tile: tuple[np.ndarray, np.ndarray] | None = None,
     threads: int = 1,
 ) -> pd.DataFrame:
     """Hits of every query against every target, best first within each query.
@@ -160,10 +170,14 @@ def search_hits(
     work on that many blocks of queries at once.
 
     An all-vs-all (``queries is targets``, no ``query_indices``) aligns each
-    unordered pair once. ``new_from`` > 0 (an all-vs-all being extended):
-    only the pairs touching a row ``>= new_from``, each aligned once, in both
-    directions: the rows the whole set's all-vs-all has for those pairs (for
-    the ungapped and no prefilter; the k-mer index may propose other pairs).
+    unordered pair once. ``tile`` (query rows, target rows) of an
+    all-vs-all: the pairs of a query row with a target row, each aligned once
+    (two query rows from the smaller), in both directions: the rows the
+    whole set's all-vs-all has for those pairs. The tiles of the upper
+    triangle of a partition into blocks (:func:`tile_rows`) together give the
+    all-vs-all, and so does (new rows, all rows) beside the old rows' own
+    hits (for the ungapped and no prefilter; the k-mer index may propose
+    other pairs).
     """
     if queries.alphabet != targets.alphabet and {queries.alphabet, targets.alphabet} != {
         "dna",
@@ -173,13 +187,15 @@ def search_hits(
             f"queries are {queries.alphabet} but targets are {targets.alphabet}: "
             "translated searches are not supported"
         )
-    if new_from and (queries is not targets or query_indices is not None or hit_filter.exhaustive):
-        raise ConfigError("an update extends an all-vs-all, not an exhaustive or blocked search")
+    if tile is not None and (
+        queries is not targets or query_indices is not None or hit_filter.exhaustive
+    ):
+        raise ConfigError("a tile is part of an all-vs-all, not of an exhaustive or blocked search")
     search = _Search.prepare(
-        queries, targets, scheme, hit_filter, query_indices is None and not new_from, new_from
+        queries, targets, scheme, hit_filter, query_indices is None and tile is None, tile
     )
-    if new_from:
-        query_indices = np.arange(new_from, queries.n_sequences)
+    if tile is not None:
+        query_indices = np.asarray(tile[0], dtype=np.int64)
     rows = np.arange(queries.n_sequences) if query_indices is None else query_indices
     blocks = [rows[a : a + _QUERY_BLOCK] for a in range(0, len(rows), _QUERY_BLOCK)]
     parts = [
@@ -190,13 +206,25 @@ def search_hits(
         )
         for part in block_parts
     ]  # fmt: skip
-    hits = _hit_table(parts, search.params, queries, targets)
-    # Each query's hits together, best first: E-value, then score, then target.
+    return in_search_order(_hit_table(parts, search.params, queries, targets))
+
+
+def in_search_order(hits: pd.DataFrame) -> pd.DataFrame:
+    """Each query's hits together, best first: E-value, then score, then
+    target (the order of :func:`search_hits`, whatever blocks or tiles the
+    hits came from)."""
     order = np.lexsort(
         (hits["target"].to_numpy(), -hits["raw"].to_numpy(), hits["evalue"].to_numpy(),
          hits["query"].to_numpy())
     )  # fmt: skip
     return hits.iloc[order].reset_index(drop=True)
+
+
+def tile_rows(n_blocks: int) -> list[tuple[int, int]]:
+    """The tiles (query block, target block) of an all-vs-all cut into
+    ``n_blocks`` blocks (:func:`~seqsim.parallel.block_rows`): the upper
+    triangle, each unordered pair of sequences in exactly one tile."""
+    return [(a, b) for a in range(n_blocks) for b in range(a, n_blocks)]
 
 
 def _block_hits(search: _Search, block: np.ndarray) -> list[dict]:
@@ -224,7 +252,7 @@ def _scored_targets(search: _Search, block: np.ndarray) -> list[tuple[np.ndarray
         ]
     if search.index is not None:
         offsets, candidates = search.index.candidates(
-            queries, block, all_vs_all=search.pair_once and not search.new_from
+            queries, block, all_vs_all=search.pair_once and search.tile_targets is None
         )
     result = []
     for k, q in enumerate(block):
@@ -234,7 +262,7 @@ def _scored_targets(search: _Search, block: np.ndarray) -> list[tuple[np.ndarray
             if queries is search.targets:  # the self pair, which seeds may miss
                 picked = np.union1d(picked, [q])
             raw = _prefiltered_scores(aligner.subset(picked), query_codes, hit_filter)
-        elif search.pair_once and not search.new_from:
+        elif search.pair_once and search.tile_targets is None:
             # Targets >= q: the packed chunks from q's own onwards.
             first = int(q) // search.chunk_size
             picked = np.arange(first * search.chunk_size, search.targets.n_sequences)
@@ -245,8 +273,11 @@ def _scored_targets(search: _Search, block: np.ndarray) -> list[tuple[np.ndarray
         else:
             picked = aligner.targets
             raw = _prefiltered_scores(aligner, query_codes, hit_filter)
-        if search.new_from:  # a new row before q scored this pair already
-            raw[(picked >= search.new_from) & (picked < q)] = 0
+        if search.tile_query_mask is not None:
+            if search.index is not None and search.tile_targets is not None:
+                raw[~np.isin(picked, search.tile_targets)] = 0  # the tile's targets only
+            # a query row before q scored this pair already
+            raw[search.tile_query_mask[picked] & (picked < q)] = 0
         keep = raw >= max(hit_filter.min_score, 1)
         result.append((picked[keep], raw[keep]))
     return result

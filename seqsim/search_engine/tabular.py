@@ -10,6 +10,7 @@ import pandas as pd
 from seqsim.errors import ConfigError
 from seqsim.feature_names import BLAST_COLUMNS, HIT_EXTRA_COLUMNS
 from seqsim.io import FilePath, read_table, tsv_text, write_text
+from seqsim.search_engine.engine import in_search_order
 from seqsim.sequences.store import SequenceStore, output_rows, read_store, with_copies
 
 
@@ -155,8 +156,7 @@ def tabulate_hits(
     """``seqsim tabulate-hits``: the numeric hit tables of an all-vs-all's
     blocks (``seqsim search --hits-out``), merged into one BLAST tabular file."""
     sequences = read_store(store)
-    table = pd.concat([read_table(path) for path in hits], ignore_index=True)
-    # Blocks interleave queries; a stable sort by query keeps each query's best-first order.
-    table = table.sort_values("query", kind="stable", ignore_index=True)
+    # Blocks and tiles split each query's hits: one order, whatever the split.
+    table = in_search_order(pd.concat([read_table(path) for path in hits], ignore_index=True))
     text = store_blast_text(table, sequences, sequences, extra_columns, header=header)
     write_text(text, output)

@@ -10,7 +10,7 @@ import pandas as pd
 from seqsim.alignment.scoring import ScoringScheme
 from seqsim.alignment.statistics import evalue, karlin_altschul
 from seqsim.errors import ConfigError
-from seqsim.search_engine.engine import HitFilter, search_hits
+from seqsim.search_engine.engine import HitFilter, in_search_order, search_hits
 from seqsim.sequences.store import SequenceStore
 
 
@@ -69,10 +69,7 @@ def extended_hits(
     order, and the new hits alone (pairs touching a row >= ``n_old``)."""
     if store.n_sequences == n_old:
         raise ConfigError("no new sequences to add")
-    new = search_hits(store, store, scheme, hit_filter, new_from=n_old, threads=threads)
+    tile = (np.arange(n_old, store.n_sequences), np.arange(store.n_sequences))
+    new = search_hits(store, store, scheme, hit_filter, tile=tile, threads=threads)
     hits = pd.concat([rescaled_hits(old_hits, store, scheme, hit_filter), new], ignore_index=True)
-    order = np.lexsort(
-        (hits["target"].to_numpy(), -hits["raw"].to_numpy(), hits["evalue"].to_numpy(),
-         hits["query"].to_numpy())
-    )  # fmt: skip
-    return hits.iloc[order].reset_index(drop=True), new
+    return in_search_order(hits), new

@@ -176,3 +176,30 @@ def test_scoring_each_pair_once_gives_the_same_hits(
     )
     symmetric = search_hits(small_protein, small_protein, scheme, hit_filter, threads=2)
     pd.testing.assert_frame_equal(symmetric, per_query)
+
+
+@pytest.mark.parametrize("prefilter", ["ungapped", "none"])
+def test_upper_triangle_tiles_together_are_the_all_vs_all(small_protein, prefilter):
+    from seqsim.search_engine.api import SearchOptions
+    from seqsim.search_engine.engine import tile_rows
+
+    options = SearchOptions(prefilter=prefilter)
+    scheme, hit_filter = options.scheme("protein"), options.hit_filter()
+    whole = search_hits(small_protein, small_protein, scheme, hit_filter)
+    n = small_protein.n_sequences
+    for n_blocks in (1, 2, 3, 5):
+        tiles = [
+            search_hits(small_protein, small_protein, scheme, hit_filter,
+                        tile=(block_rows(n, a, n_blocks), block_rows(n, b, n_blocks)))
+            for a, b in tile_rows(n_blocks)
+        ]  # fmt: skip
+        union = pd.concat(tiles, ignore_index=True)
+        union = union.iloc[
+            np.lexsort((union["target"].to_numpy(), -union["raw"].to_numpy(),
+                        union["evalue"].to_numpy(), union["query"].to_numpy()))
+        ].reset_index(drop=True)  # fmt: skip
+        pd.testing.assert_frame_equal(union, whole)
+        # each unordered pair in exactly one tile
+        pairs = [set(zip(t["query"].clip(upper=t["target"]), t["query"].clip(lower=t["target"]),
+                         strict=True)) for t in tiles]  # fmt: skip
+        assert sum(len(p) for p in pairs) == len(set().union(*pairs))

@@ -57,9 +57,9 @@ def test_used_as_a_module_from_another_workflow(tmp_path):
     clusters = pd.read_csv(tmp_path / "results" / "clusters" / "clusters.tsv", sep="\t",
                            header=None, names=["representative", "member"])  # fmt: skip
     assert sorted(clusters["member"]) == [f"s{i}" for i in range(7)]
-    # --config's '2' reached the search as the integer 2: two blocks ran.
-    assert sorted(p.name for p in (tmp_path / "results" / "search").glob("hits_block_*")) == [
-        "hits_block_0.parquet", "hits_block_1.parquet"
+    # --config's '2' reached the search as the integer 2: the three tiles of two blocks ran.
+    assert sorted(p.name for p in (tmp_path / "results" / "search").glob("hits_tile_*")) == [
+        "hits_tile_0_0.parquet", "hits_tile_0_1.parquet", "hits_tile_1_1.parquet"
     ]  # fmt: skip
 
 

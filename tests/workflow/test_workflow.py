@@ -87,3 +87,28 @@ def test_a_bad_input_names_its_problem_on_the_console(tmp_path):
     lines = [line for line in done.stderr.splitlines() if line.startswith("seqsim: logs/")]
     assert lines and "seqsim ingest: error: " in lines[0] and "bad.fa" in lines[0], lines
     assert "broken" in lines[0]
+
+
+def test_results_do_not_depend_on_the_tiling(tmp_path):
+    """1 block (one search job) and 3 blocks (six tiles) give the same bytes."""
+    from hashlib import sha256
+
+    example = (REPO / "resources" / "example" / "protein.fasta").read_text()
+    records = example.split(">")[1:121]
+    digests = []
+    for n_blocks in (1, 3):
+        run = tmp_path / f"blocks{n_blocks}"
+        run.mkdir()
+        (run / "in.fa").write_text("".join(">" + r for r in records))
+        (run / "my.yaml").write_text(f"inputs: [in.fa]\npairs: {{n_blocks: {n_blocks}}}\n")
+        done = snakemake(run, "--configfile", "my.yaml")
+        assert done.returncode == 0, done.stderr[-3000:]
+        tiles = sorted(p.name for p in (run / "results" / "search").glob("hits_tile_*"))
+        assert len(tiles) == n_blocks * (n_blocks + 1) // 2
+        digests.append({
+            str(p.relative_to(run / "results")): sha256(p.read_bytes()).hexdigest()
+            for p in sorted((run / "results").rglob("*"))
+            if p.is_file() and "_tile_" not in p.name
+        })  # fmt: skip
+    assert digests[0] == digests[1]
+    assert "scorer/scored_pairs.parquet" in digests[0] and "search/hits.tsv" in digests[0]

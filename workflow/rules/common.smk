@@ -296,7 +296,7 @@ def score_inputs(wildcards):
     """The score rule's inputs: the store, the search blocks' hits, the model if not shipped."""
     inputs = {
         "store": STORE_FILES,
-        "hits": expand(f"{RESULTS}/search/hits_block_{{block}}.parquet", block=BLOCKS),
+        "hits": SEARCH_HITS,
     }
     if scorer_model() is not None:
         inputs["model"] = scorer_model()

@@ -1,19 +1,24 @@
 SEARCH = config["search"]
+# The upper triangle's tiles (query block, target block): n_blocks (n_blocks + 1) / 2 jobs.
+TILES = [(a, b) for a in BLOCKS for b in BLOCKS if a <= b]
+SEARCH_HITS = [f"{RESULTS}/search/hits_tile_{a}_{b}.parquet" for a, b in TILES]
 
 
-# One job per block of query rows, each against every sequence.
+# One job per tile of the all-vs-all's upper triangle (query block x target
+# block, pairs.n_blocks blocks): each pair is aligned in one job, once.
 rule search:
     input:
         store=STORE_FILES,
     output:
-        hits=f"{RESULTS}/search/hits_block_{{block}}.parquet",
-        pairs=f"{RESULTS}/search/pairs_block_{{block}}.parquet",
+        hits=f"{RESULTS}/search/hits_tile_{{block}}_{{target}}.parquet",
+        pairs=f"{RESULTS}/search/pairs_tile_{{block}}_{{target}}.parquet",
     log:
-        f"{LOGS}/search/block_{{block}}.log",
+        f"{LOGS}/search/tile_{{block}}_{{target}}.log",
     benchmark:
-        f"{BENCHMARKS}/search/block_{{block}}.tsv"
+        f"{BENCHMARKS}/search/tile_{{block}}_{{target}}.tsv"
     wildcard_constraints:
         block=r"\d+",
+        target=r"\d+",
     conda:
         CONDA_ENV
     threads: 1
@@ -39,7 +44,7 @@ rule search:
         prefilter=prefilter_options(SEARCH),
     shell:
         "{params.seqsim} search --store {params.store:q} --block {wildcards.block}"
-        " --n-blocks {params.n_blocks} {params.scoring} --evalue {params.max_evalue}"
+        " --target-block {wildcards.target} --n-blocks {params.n_blocks} {params.scoring} --evalue {params.max_evalue}"
         " {params.exhaustive} {params.prefilter} --threads {threads} --hits-out {output.hits:q}"
         " --pairs-out {output.pairs:q} 2> {log:q}"
 
@@ -47,7 +52,7 @@ rule search:
 rule tabulate_hits:
     input:
         store=STORE_FILES,
-        hits=expand(f"{RESULTS}/search/hits_block_{{block}}.parquet", block=BLOCKS),
+        hits=SEARCH_HITS,
     output:
         f"{RESULTS}/search/hits.tsv",
     log:
@@ -66,4 +71,4 @@ rule tabulate_hits:
         " --extra-columns '{params.extra}' -o {output:q} 2> {log:q}"
 
 
-SEARCH_PAIRS = expand(f"{RESULTS}/search/pairs_block_{{block}}.parquet", block=BLOCKS)
+SEARCH_PAIRS = [f"{RESULTS}/search/pairs_tile_{a}_{b}.parquet" for a, b in TILES]
