@@ -63,7 +63,7 @@ def test_pipeline_covers_every_input_sequence(tmp_path):
     assert list(labelled.index) == kept and np.allclose(labelled.to_numpy(), matrix)
     rejected = pd.read_csv(results / "rejected.tsv", sep="\t")
     assert rejected["id"].tolist() == ["bad"]
-    assert (tmp_path / "logs" / "search" / "block_2.log").read_text().strip()
+    assert (tmp_path / "logs" / "search" / "tile_0_2.log").read_text().strip()
     # The report: a workflow description, the plots, no binary matrix embedded as text.
     report = snakemake(tmp_path, "--configfile", "my.yaml", "--report", "report.html")
     assert report.returncode == 0, report.stderr[-3000:]
