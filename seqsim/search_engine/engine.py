@@ -99,10 +99,10 @@ class _Search:
     # Each unordered pair scored and traced once (from its smaller index),
     # the other direction mirrored: an all-vs-all over the whole set.
     pair_once: bool
-    # A tile of an all-vs-all (pair_once): its target rows (the aligner holds
-    # those), and which rows are its queries; a pair of two query rows is
-    # aligned from the smaller one only.
-    tile_targets: np.ndarray | None
+    # A tile of an all-vs-all (pair_once): which rows are its targets (the
+    # aligner holds those unless the k-mer index picks) and its queries; a
+    # pair of two query rows is aligned from the smaller one only.
+    tile_target_mask: np.ndarray | None
     # Without the k-mer index, the pair-once targets are packed once in
     # chunks of consecutive indices: query q aligns only against chunks
     # holding targets j >= q.
@@ -130,9 +130,11 @@ class _Search:
         n_targets = targets.n_sequences
         chunk_size = max(_SYMMETRIC_CHUNK, -(-n_targets // 12))
         chunks = []
-        tile_targets, tile_query_mask = None, None
+        tile_target_mask, tile_query_mask = None, None
         if tile is not None:
             tile_targets = np.asarray(tile[1], dtype=np.int64)
+            tile_target_mask = np.zeros(n_targets, dtype=bool)
+            tile_target_mask[tile_targets] = True
             tile_query_mask = np.zeros(n_targets, dtype=bool)
             tile_query_mask[np.asarray(tile[0], dtype=np.int64)] = True
             if index is None:
@@ -144,7 +146,7 @@ class _Search:
             ]
         return cls(
             queries, targets, scheme, hit_filter, karlin_altschul(scheme), aligner, index,
-            pair_once, tile_targets, chunk_size, chunks, tile_query_mask,
+            pair_once, tile_target_mask, chunk_size, chunks, tile_query_mask,
         )  # fmt: skip
 
 
@@ -252,7 +254,7 @@ def _scored_targets(search: _Search, block: np.ndarray) -> list[tuple[np.ndarray
         ]
     if search.index is not None:
         offsets, candidates = search.index.candidates(
-            queries, block, all_vs_all=search.pair_once and search.tile_targets is None
+            queries, block, all_vs_all=search.pair_once and search.tile_target_mask is None
         )
     result = []
     for k, q in enumerate(block):
@@ -262,7 +264,7 @@ def _scored_targets(search: _Search, block: np.ndarray) -> list[tuple[np.ndarray
             if queries is search.targets:  # the self pair, which seeds may miss
                 picked = np.union1d(picked, [q])
             raw = _prefiltered_scores(aligner.subset(picked), query_codes, hit_filter)
-        elif search.pair_once and search.tile_targets is None:
+        elif search.pair_once and search.tile_target_mask is None:
             # Targets >= q: the packed chunks from q's own onwards.
             first = int(q) // search.chunk_size
             picked = np.arange(first * search.chunk_size, search.targets.n_sequences)
@@ -273,9 +275,9 @@ def _scored_targets(search: _Search, block: np.ndarray) -> list[tuple[np.ndarray
         else:
             picked = aligner.targets
             raw = _prefiltered_scores(aligner, query_codes, hit_filter)
-        if search.tile_query_mask is not None:
-            if search.index is not None and search.tile_targets is not None:
-                raw[~np.isin(picked, search.tile_targets)] = 0  # the tile's targets only
+        if search.tile_query_mask is not None and search.tile_target_mask is not None:
+            if search.index is not None:
+                raw[~search.tile_target_mask[picked]] = 0  # the tile's targets only
             # a query row before q scored this pair already
             raw[search.tile_query_mask[picked] & (picked < q)] = 0
         keep = raw >= max(hit_filter.min_score, 1)
