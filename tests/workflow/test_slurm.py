@@ -9,7 +9,9 @@ one-node cluster on localhost (as root):
     pytest tests/workflow/test_slurm.py -q -p no:cacheprovider -rs
     .ci/slurm/stop_local_slurm.sh
 
-The run's outputs must be byte-identical to a local `snakemake --cores 2` run.
+The run's outputs must be byte-identical to a local `snakemake --cores 2` run,
+although the test cancels one of the search's group jobs (as a preemption or a
+node failure would) and the profile's `retries` must resubmit it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -54,7 +57,9 @@ SLURM_RULES = {
     "ingest", "search", "tabulate_hits", "similarity_matrix", "similarity_edges", "cluster",
     "score",
 }  # fmt: skip
-SUBMITTED = re.compile(r"Job \d+ has been submitted with SLURM jobid (\d+) \(log: (.+?)\)\.")
+# The SLURM comment of the search tiles' group jobs (the plugin: rule_<group>_<rule>).
+SEARCH_GROUP_COMMENT = "rule_search_tiles_search"
+SUBMITTED = re.compile(r"Job \S+ has been submitted with SLURM jobid (\d+) \(log: (.+?)\)\.")
 
 
 def slurm_unavailable() -> str | None:
@@ -116,6 +121,36 @@ def snakemake(workdir: Path, *args: str) -> tuple[subprocess.CompletedProcess, f
     return done, time.monotonic() - start
 
 
+def slurm_jobs() -> dict[str, tuple[str, str, str]]:
+    """Job ID -> (state, comment, requested memory) of every job squeue lists."""
+    listed = subprocess.run(
+        ["squeue", "-h", "-t", "all", "-o", "%i|%T|%k|%m"],
+        capture_output=True, text=True, timeout=30, check=True,
+    ).stdout  # fmt: skip
+    rows = (line.split("|") for line in listed.splitlines() if line.strip())
+    return {job_id: (state, comment, memory) for job_id, state, comment, memory in rows}
+
+
+class CancelOneJob(threading.Thread):
+    """Cancels the first new job whose SLURM comment is `comment` as soon as
+    squeue lists it (pending or running), as a preemption would."""
+
+    def __init__(self, comment: str) -> None:
+        super().__init__(daemon=True)
+        self.comment, self.known = comment, set(slurm_jobs())
+        self.cancelled: str | None = None
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set() and self.cancelled is None:
+            for job_id, (_, comment, _) in slurm_jobs().items():
+                if job_id not in self.known and comment == self.comment:
+                    subprocess.run(["scancel", job_id], timeout=30, check=True)
+                    self.cancelled = job_id
+                    break
+            time.sleep(0.2)
+
+
 def digests(workdir: Path) -> dict[str, str]:
     return {
         str(path.relative_to(workdir)): hashlib.sha256(path.read_bytes()).hexdigest()
@@ -142,8 +177,14 @@ def test_example_pipeline_through_slurm_gives_the_local_bytes(tmp_path):
         pytest.skip(reason)
 
     on_slurm = copy_checkout(tmp_path / "slurm")
-    assert (on_slurm / PROFILE / "config.yaml").is_file()
-    done, slurm_s = snakemake(on_slurm, "--profile", PROFILE, "--jobs", "4")
+    profile = yaml.safe_load((on_slurm / PROFILE / "config.yaml").read_text())
+    canceller = CancelOneJob(SEARCH_GROUP_COMMENT)
+    canceller.start()
+    try:
+        done, slurm_s = snakemake(on_slurm, "--profile", PROFILE, "--jobs", "4")
+    finally:
+        canceller.done.set()
+        canceller.join(timeout=30)
     output = done.stdout
     if done.returncode != 0:
         # Snakemake cancels its jobs on SIGTERM, but not when killed: cancel them by
@@ -159,33 +200,46 @@ def test_example_pipeline_through_slurm_gives_the_local_bytes(tmp_path):
     for name in FINAL_OUTPUTS:
         assert (on_slurm / name).is_file(), f"{name} missing after the SLURM run"
 
-    # Every job but `all` went through sbatch, and its SLURM log is kept
-    # (slurm-keep-successful-logs) under .snakemake/slurm_logs/rule_<rule>/.
+    # Every job but `all` went through sbatch, the search's tiles in groups of
+    # the profile's group-components, and the cancelled group once more; each
+    # SLURM log is kept (slurm-keep-successful-logs) under .snakemake/slurm_logs/.
     submitted = SUBMITTED.findall(output)
     n_blocks = yaml.safe_load((on_slurm / "config.yaml").read_text())["pairs"]["n_blocks"]
     n_tiles = n_blocks * (n_blocks + 1) // 2  # the search's upper-triangle tiles
-    assert len(submitted) == len(SLURM_RULES) - 1 + n_tiles, output[-4000:]
+    (per_group,) = [int(g.split("=")[1]) for g in profile["group-components"]]
+    n_groups = -(-n_tiles // per_group)
+    assert canceller.cancelled is not None, "no search group job was seen to cancel"
+    assert len(submitted) == len(SLURM_RULES) - 1 + n_groups + 1, output[-4000:]
     assert len({job_id for job_id, _ in submitted}) == len(submitted)
     slurm_logs = on_slurm / ".snakemake" / "slurm_logs"
-    for _, log in submitted:
-        assert Path(log).is_file() and Path(log).is_relative_to(slurm_logs), log
-    assert {p.name.removeprefix("rule_") for p in slurm_logs.iterdir()} == SLURM_RULES
+    for job_id, log in submitted:
+        assert Path(log).is_relative_to(slurm_logs), log
+        # (the cancelled job may have been cancelled before it started: no log)
+        assert Path(log).is_file() or job_id == canceller.cancelled, log
+    expected_logs = (SLURM_RULES - {"search"}) | {"group_search_tiles_search"}
+    assert {p.name.removeprefix("rule_") for p in slurm_logs.iterdir()} == expected_logs
     for rule in SLURM_RULES:
         assert f"localrule {rule}:" not in output, f"{rule} ran locally, not through SLURM"
-    # Jobs that squeue still lists (for MinJobAge seconds after they end) completed.
-    states = subprocess.run(
-        ["squeue", "-h", "-t", "all", "-o", "%i %T", "-j", ",".join(j for j, _ in submitted)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    ).stdout.split("\n")
-    unfinished = [line for line in states if line.strip() and not line.endswith(" COMPLETED")]
+    # Jobs that squeue still lists (for MinJobAge seconds after they end)
+    # completed, but the cancelled one, whose retry asked for twice its memory.
+    jobs = slurm_jobs()
+    ours = {job_id: jobs[job_id] for job_id, _ in submitted if job_id in jobs}
+    assert ours.pop(canceller.cancelled)[0] == "CANCELLED"
+    unfinished = {job_id: row for job_id, row in ours.items() if row[0] != "COMPLETED"}
     assert not unfinished, unfinished
+    cancelled_mb = int(jobs[canceller.cancelled][2].rstrip("M"))
+    group_mb = sorted(
+        int(row[2].rstrip("M")) for row in ours.values() if row[1] == SEARCH_GROUP_COMMENT
+    )
+    assert group_mb[-1] == 2 * cancelled_mb, (cancelled_mb, group_mb)
 
     local = copy_checkout(tmp_path / "local")
     done, local_s = snakemake(local, "--cores", "2")
     assert done.returncode == 0, failure_report(local, done.stdout)
-    print(f"example pipeline: SLURM {slurm_s:.0f} s, local --cores 2 {local_s:.0f} s")
+    print(
+        f"example pipeline: SLURM {slurm_s:.0f} s ({len(submitted)} jobs, job "
+        f"{canceller.cancelled} cancelled and retried), local --cores 2 {local_s:.0f} s"
+    )
 
     on_slurm_digests, local_digests = digests(on_slurm), digests(local)
     assert set(FINAL_OUTPUTS) <= set(local_digests)

@@ -5,7 +5,9 @@ SEARCH_HITS = [f"{RESULTS}/search/hits_tile_{a}_{b}.parquet" for a, b in TILES]
 
 
 # One job per tile of the all-vs-all's upper triangle (query block x target
-# block, pairs.n_blocks blocks): each pair is aligned in one job, once.
+# block, pairs.n_blocks blocks): each pair is aligned in one job, once. On a
+# cluster, `--group-components search_tiles=K` runs K tiles per submitted job
+# (the SLURM profile sets it); locally the group changes nothing.
 rule search:
     input:
         store=STORE_FILES,
@@ -19,6 +21,8 @@ rule search:
     wildcard_constraints:
         block=r"\d+",
         target=r"\d+",
+    group:
+        "search_tiles"
     conda:
         CONDA_ENV
     threads: 1
