@@ -20,6 +20,7 @@ include: "workflow/rules/search.smk"
 include: "workflow/rules/matrix.smk"
 include: "workflow/rules/cluster.smk"
 include: "workflow/rules/scorer.smk"
+include: "workflow/rules/evaluate.smk"
 
 
 onstart:

@@ -81,6 +81,8 @@ def plot_sensitivity_curves(
         }
         for axis, level in zip(axes[:3], ("family", "superfamily", "fold"), strict=True):
             values = np.sort(per_query[level].to_numpy())[::-1]
+            if values.size and np.isnan(values).all():
+                continue  # labels without this level
             fraction = np.arange(1, values.size + 1) / max(values.size, 1)
             axis.plot(fraction, values, label=f"{name} ({values.mean():.3f})", **style)
         axes[3].plot(np.maximum(fpr, 1e-7), tpr, label=name, **style)
@@ -89,7 +91,10 @@ def plot_sensitivity_curves(
         axis.set_xlabel("fraction of queries")
         axis.set_ylabel("sensitivity")
         axis.set_ylim(0, 1.02)
-        axis.legend(fontsize=6)
+        if axis.lines:
+            axis.legend(fontsize=6)
+        else:
+            axis.text(0.5, 0.5, f"no {level} level in the labels", ha="center", va="center")
     axes[3].set_xscale("log")
     axes[3].set_xlim(1e-6, 1)
     axes[3].set_title("ROC: same superfamily vs other fold")

@@ -32,7 +32,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the hits file has a header row: rank each query's rows by this column, "
         "highest first (e.g. probability from `seqsim score`)",
     )
-    parser.add_argument("-o", "--output", help="per-query sensitivities (TSV)")
+    parser.add_argument(
+        "--store",
+        help="sequence store of the evaluated set (instead of --set): its ids, copies included",
+    )
+    parser.add_argument(
+        "--scored-pairs",
+        help="also rank each query's partners by the probability of `seqsim score` output",
+    )
+    parser.add_argument("-o", "--output", help="per-query sensitivities of --hits (TSV)")
+    parser.add_argument(
+        "--summary", help="TSV: one row per ranking (queries, FAM, SFAM, FOLD means)"
+    )
     parser.add_argument(
         "--plot", help="PNG: cumulative sensitivity per level and the ROC of the pooled hits"
     )
@@ -41,10 +52,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from seqsim.validation.evaluate import evaluate_hits
 
-    result = evaluate_hits(
-        args.hits, args.labels, set_fasta=args.set_fasta, sort_by=args.sort_by,
-        score_column=args.score_column, output=args.output, plot=args.plot,
+    set_ids = None
+    if args.store:
+        from seqsim.sequences.store import output_rows, read_store
+
+        set_ids = output_rows(read_store(args.store))[1]
+    results = evaluate_hits(
+        args.hits, args.labels, set_fasta=args.set_fasta, set_ids=set_ids, sort_by=args.sort_by,
+        score_column=args.score_column, scored_pairs=args.scored_pairs, output=args.output,
+        summary=args.summary, plot=args.plot,
     )  # fmt: skip
-    print("queries\tFAM\tSFAM\tFOLD")
-    print(f"{result.n_queries}\t{result.family:.4f}\t{result.superfamily:.4f}\t{result.fold:.4f}")
+    print("ranking\tqueries\tFAM\tSFAM\tFOLD")
+    for name, result in results.items():
+        print(
+            f"{name}\t{result.n_queries}\t{result.family:.4f}\t{result.superfamily:.4f}"
+            f"\t{result.fold:.4f}"
+        )
     return 0

@@ -15,11 +15,14 @@ query's family / superfamily / fold in the labelled set (the query included)::
 
 Only queries with at least one other member at every level are scored (a
 superfamily with members outside the family, a fold with members outside the
-superfamily); the benchmark reports the mean over them.
+superfamily); the benchmark reports the mean over them. Labels without a fold
+level (e.g. simulated families and superfamilies) score queries at family and
+superfamily level only, and their fold sensitivity is NaN.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,7 +98,14 @@ def sensitivity_to_first_fp(hits: pd.DataFrame, labels: pd.DataFrame) -> Sensiti
             "fold": fold_cnt - (sfam_cnt - 1),
         }
     )
-    scored = (fam_cnt > 1) & (sfam_cnt > fam_cnt) & (fold_cnt > sfam_cnt)
+    scored = (fam_cnt > 1) & (sfam_cnt > fam_cnt)
+    # Labels without a fold level (each superfamily its own fold) score the
+    # family and superfamily levels only; fold sensitivity is NaN.
+    has_fold = bool((levels["fold"] != levels["superfamily"]).any())
+    if has_fold:
+        scored &= fold_cnt > sfam_cnt
+    else:
+        denominators["fold"] = np.nan
     queries = levels.index[scored.to_numpy()]
 
     ranked = hits[["query", "target"]]
@@ -241,29 +251,55 @@ def evaluate_hits(
     labels: FilePath,
     *,
     set_fasta: FilePath | None = None,
+    set_ids: Sequence[str] | None = None,
     sort_by: str = "evalue",
     score_column: str | None = None,
+    scored_pairs: FilePath | None = None,
     output: FilePath | None = None,
+    summary: FilePath | None = None,
     plot: FilePath | None = None,
-) -> Sensitivity:
-    """``seqsim evaluate``: :func:`sensitivity_to_first_fp` of a hits file
-    against a labels table (restricted to the ids of ``set_fasta`` when
-    given); writes the per-query table and the cumulative-sensitivity/ROC plot."""
-    label_table = read_table(labels)
+) -> dict[str, Sensitivity]:
+    """``seqsim evaluate``: :func:`sensitivity_to_first_fp` of a hits file,
+    and of ``scored_pairs`` (``seqsim score`` output, ranked by probability)
+    when given, against a labels table restricted to the evaluated set (the
+    ids of ``set_fasta`` or ``set_ids``). Writes the hits' per-query table
+    (``output``), one row per ranking (``summary``) and the cumulative
+    sensitivity / ROC plot of every ranking. Returns ranking name -> result."""
+    label_table = read_table(labels, text=["id"])
+    members = set(set_ids or ())
     if set_fasta:
-        members = {record.title.split()[0] for record in iter_fasta(set_fasta)}
+        members |= {record.title.split()[0] for record in iter_fasta(set_fasta)}
+    if set_fasta or set_ids is not None:
         label_table = label_table[label_table["id"].isin(members)]
-    ranked = read_ranked_hits(hits, sort_by=sort_by, score_column=score_column)
-    result = sensitivity_to_first_fp(ranked, label_table)
+    rankings = {
+        f"{Path(hits).name} ({score_column or sort_by})": read_ranked_hits(
+            hits, sort_by=sort_by, score_column=score_column
+        )
+    }
+    if scored_pairs:
+        rankings[f"{Path(scored_pairs).name} (probability)"] = read_ranked_hits(
+            scored_pairs, score_column="probability"
+        )
+    results = {
+        name: sensitivity_to_first_fp(ranked, label_table) for name, ranked in rankings.items()
+    }
     if output:
-        write_table(result.per_query, output)
+        write_table(next(iter(results.values())).per_query, output)
+    if summary:
+        rows = [
+            {"ranking": name, "queries": r.n_queries, **r.as_row()} for name, r in results.items()
+        ]
+        write_table(pd.DataFrame(rows), summary)
     if plot:
         from seqsim.plots import plot_sensitivity_curves
 
-        name = Path(hits).name
-        curves = {name: (result.per_query, roc_curve(ranked, label_table))}
-        plot_sensitivity_curves(curves, plot, title=name)
-    return result
+        curves = {
+            name: (results[name].per_query, roc_curve(ranked, label_table))
+            for name, ranked in rankings.items()
+        }
+        title = f"{results[next(iter(results))].n_queries} labelled queries"
+        plot_sensitivity_curves(curves, plot, title=title)
+    return results
 
 
 def roc_curve(

@@ -107,5 +107,33 @@ def test_cli_evaluate(tmp_path, capsys):
     assert (
         main(["evaluate", "--hits", str(hits), "--labels", str(labels), "--plot", str(plot)]) == 0
     )
-    assert capsys.readouterr().out.splitlines()[1] == "2\t0.5000\t0.0000\t0.0000"
+    assert capsys.readouterr().out.splitlines()[1] == "hits.tsv (evalue)\t2\t0.5000\t0.0000\t0.0000"
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_evaluate_compares_the_scored_pairs_and_keeps_to_the_evaluated_set(tmp_path):
+    from seqsim.validation.evaluate import evaluate_hits
+
+    labels = tmp_path / "labels.tsv"
+    LABELS.to_csv(labels, sep="\t", index=False)
+    hits = tmp_path / "hits.tsv"
+    # By E-value q finds x (another class: a false positive) before f1.
+    hits.write_text(
+        "q\tx\t0\t0\t0\t0\t0\t0\t0\t0\t1e-9\t50\nq\tf1\t0\t0\t0\t0\t0\t0\t0\t0\t1e-5\t40\n"
+    )
+    scored = tmp_path / "scored.parquet"
+    # Unordered pairs: read both ways, f1 before x for q, and q for f1.
+    pd.DataFrame(
+        {"query": ["q", "q"], "target": ["f1", "x"], "probability": [0.9, 0.2]}
+    ).to_parquet(scored)
+    summary = tmp_path / "summary.tsv"
+    results = evaluate_hits(hits, labels, scored_pairs=scored, summary=summary)
+    by_evalue, by_probability = results.values()
+    assert by_evalue.family == 0.0 and by_probability.family == 1.0
+    table = pd.read_csv(summary, sep="\t")
+    assert table["ranking"].tolist() == ["hits.tsv (evalue)", "scored.parquet (probability)"]
+    assert table["FAM"].tolist() == [0.0, 1.0]
+    # Without s1, s2 and o1 in the set, q and f1 have no superfamily or fold
+    # members outside their family: no query is scored.
+    (alone,) = evaluate_hits(hits, labels, set_ids=["q", "f1", "x"]).values()
+    assert alone.n_queries == 0

@@ -44,9 +44,17 @@ def test_pipeline_covers_every_input_sequence(tmp_path):
     records.append(">tiny\nMK\n")  # too short for any 3-mer: still clustered, as a singleton
     records.append(">bad\nMK1LV\n")  # rejected, listed in rejected.tsv
     (tmp_path / "in.fa").write_text("".join(records))
+    # Labels for the report's sensitivity curves: the family of 8 as two
+    # families of one superfamily, the others each their own ("tiny" unlabelled).
+    labels = ["id\tfamily\tsuperfamily"] + [
+        f"s{i}\t{'A1' if i < 4 else 'A2' if i < 8 else f'B{i}'}\t{'A' if i < 8 else f'B{i}'}"
+        for i in range(12)
+    ]
+    (tmp_path / "labels.tsv").write_text("\n".join(labels) + "\n")
     (tmp_path / "my.yaml").write_text(
         "inputs: [in.fa]\non_invalid: skip\npairs: {n_blocks: 3, min_shared_kmers: 1}\n"
         "cluster: {method: set-cover, min_similarity: 0.3}\nscorer: {enabled: false}\n"
+        "evaluation: {labels: labels.tsv}\n"
     )
     done = snakemake(tmp_path, "--configfile", "my.yaml")
     assert done.returncode == 0, done.stderr[-3000:]
@@ -68,7 +76,12 @@ def test_pipeline_covers_every_input_sequence(tmp_path):
     report = snakemake(tmp_path, "--configfile", "my.yaml", "--report", "report.html")
     assert report.returncode == 0, report.stderr[-3000:]
     html = (tmp_path / "report.html").read_text()
-    for name in ("similarity.png", "sizes.png", "similarity_distribution.png", "clusters.tsv"):
+    sensitivity = pd.read_csv(results / "evaluation" / "sensitivity.tsv", sep="\t")
+    assert sensitivity["ranking"].tolist() == ["hits.tsv (evalue)"]  # no scorer here
+    assert sensitivity["queries"].tolist() == [8] and sensitivity["FOLD"].isna().all()
+    names = ("similarity.png", "sizes.png", "similarity_distribution.png", "clusters.tsv",
+             "sensitivity.png")  # fmt: skip
+    for name in names:
         assert name in html, name
     assert "validates the FASTA inputs" in html  # the workflow description
     assert html.count("similarity.npy") <= 2  # named in the rule's outputs, not embedded

@@ -312,6 +312,19 @@ def scorer_outputs():
     return outputs
 
 
+def evaluation_labels():
+    """Labels of the inputs for the sensitivity curves, or None: evaluation.labels,
+    else scorer.labels when they label the inputs (the scorer's training set)."""
+    if config["evaluation"]["labels"]:
+        return config["evaluation"]["labels"]
+    if SCORER["labels"] and SCORER["sequences"] in (None, *input_fastas()):
+        return SCORER["labels"]
+    return None
+
+
+EVALUATION = [f"{RESULTS}/evaluation/sensitivity.png", f"{RESULTS}/evaluation/sensitivity.tsv"]
+
+
 def final_outputs(wildcards):
     dense = (
         [
@@ -325,6 +338,7 @@ def final_outputs(wildcards):
     return (
         scorer_outputs()
         + dense
+        + (EVALUATION if evaluation_labels() else [])
         + [
             f"{RESULTS}/search/hits.tsv",
             f"{RESULTS}/matrix/edges.parquet",
