@@ -26,6 +26,7 @@ import numpy as np
 from seqsim.kernels import JIT_OPTIONS
 from seqsim.kernels.simd import (
     VECTOR_BYTES,
+    simd_jit,
     vadds,
     vlane,
     vload,
@@ -39,7 +40,7 @@ from seqsim.kernels.simd import (
 PAD_SCORE = -128
 
 
-@numba.jit(**JIT_OPTIONS, inline="always")
+@simd_jit(**JIT_OPTIONS, inline="always")
 def _gotoh_cell(h_left, e_left, f_up, h_up, diagonal, profile, zero, gap_open, gap_extend):
     """One DP cell across all lanes: returns (H, E, F) of the recurrences above."""
     e = vmax(vadds(e_left, gap_extend), vadds(h_left, gap_open))
@@ -48,7 +49,7 @@ def _gotoh_cell(h_left, e_left, f_up, h_up, diagonal, profile, zero, gap_open, g
     return h, e, f
 
 
-@numba.jit(**JIT_OPTIONS)
+@simd_jit(**JIT_OPTIONS)
 def _align_batch(
     query, tables, columns, first_column, end_column, H, E, P, open_gap, extend_gap, out, at
 ):
@@ -90,7 +91,7 @@ def _align_batch(
         out[at + lane] = vlane(best, lane)
 
 
-@numba.jit(**JIT_OPTIONS)
+@simd_jit(**JIT_OPTIONS)
 def _align_one_batch(
     query, tables, columns, batch_offsets, batch, open_gap, extend_gap, lane_type, out
 ):
@@ -105,7 +106,7 @@ def _align_one_batch(
     )  # fmt: skip
 
 
-@numba.jit(**JIT_OPTIONS, parallel=True)
+@simd_jit(**JIT_OPTIONS, parallel=True)
 def _align_batches(query, tables, columns, batch_offsets, open_gap, extend_gap, lane_type, out):
     """Run :func:`_align_batch` over every batch, in parallel; ``out`` gets
     each lane's best score, lanes of batch b at ``out[b * lanes:(b + 1) * lanes]``.
@@ -122,7 +123,7 @@ def _align_batches(query, tables, columns, batch_offsets, open_gap, extend_gap, 
         )  # fmt: skip
 
 
-@numba.jit(**JIT_OPTIONS)
+@simd_jit(**JIT_OPTIONS)
 def _align_batches_serial(
     query, tables, columns, batch_offsets, open_gap, extend_gap, lane_type, out
 ):
@@ -133,7 +134,7 @@ def _align_batches_serial(
         )
 
 
-@numba.jit(**JIT_OPTIONS)
+@simd_jit(**JIT_OPTIONS)
 def _ungapped_batch(query, tables, columns, first_column, end_column, H, P, out, at):
     """Best ungapped local score (the best diagonal segment) of ``query``
     against each target of one batch: ``H[i, j] = max(0, H[i-1, j-1] + s)``.
@@ -163,7 +164,7 @@ def _ungapped_batch(query, tables, columns, first_column, end_column, H, P, out,
         out[at + lane] = vlane(best, lane)
 
 
-@numba.jit(**JIT_OPTIONS)
+@simd_jit(**JIT_OPTIONS)
 def _ungapped_batches_serial(query, tables, columns, batch_offsets, out):
     """:func:`_ungapped_batch` over every batch, int8 lanes, on the calling thread."""
     lanes = VECTOR_BYTES
@@ -176,7 +177,7 @@ def _ungapped_batches_serial(query, tables, columns, batch_offsets, out):
         )  # fmt: skip
 
 
-@numba.jit(**JIT_OPTIONS)
+@simd_jit(**JIT_OPTIONS)
 def _align_batch_ends(
     query, tables, columns, first_column, last_column, H, E, P, open_gap, extend_gap, out, ends, at
 ):
@@ -226,7 +227,7 @@ def _align_batch_ends(
         ends[at + lane, 1] = vlane(best_column, lane)
 
 
-@numba.jit(**JIT_OPTIONS)
+@simd_jit(**JIT_OPTIONS)
 def _align_batches_ends(query, tables, columns, batch_offsets, open_gap, extend_gap, out, ends):
     """:func:`_align_batch_ends` over every batch (int16 lanes), on the calling thread."""
     lanes = VECTOR_BYTES // 2

@@ -4,14 +4,13 @@ target position."""
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from seqsim.kernels import JIT_OPTIONS
-from seqsim.kernels.simd import VECTOR_BYTES
+from seqsim.kernels.simd import VECTOR_BYTES, simd_jit
 
 
-@numba.jit(**JIT_OPTIONS)
+@simd_jit(**JIT_OPTIONS)
 def _pack(codes, offsets, indices, order, lanes, pad_code):
     """Targets ``indices[order]`` (of a store's ``codes``/``offsets``) in
     batches of ``lanes``: returns ``slots`` (position in ``indices`` of each

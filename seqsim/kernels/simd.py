@@ -7,19 +7,64 @@ emits one LLVM vector instruction (``sadd.sat``, ``smax``, loads and stores),
 which LLVM lowers to AVX2 (``vpaddsb``/``vpaddsw``, ``vpmaxsb``/``vpmaxsw``) or
 to whatever the host has.
 
-Vectors are ``VECTOR_BYTES`` wide: 32 lanes of int8 or 16 lanes of int16.
+Vectors are ``VECTOR_BYTES`` wide, chosen once at import from the host CPU:
+64 bytes (64 lanes of int8 or 32 of int16) where it has AVX-512BW, else 32
+(32 int8 or 16 int16 lanes: AVX2, or LLVM's lowering for other CPUs). The
+environment variable ``SEQSIM_SIMD`` forces one: ``avx512``, ``avx2`` (the
+32-byte path with AVX2's byte shuffle) or ``generic`` (32 bytes, no x86
+shuffle); tests use it to check that every path the machine can run gives
+the same scores.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from typing import Any
+
 import llvmlite.binding as llvm_binding
+import numba
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic, models, register_model
 
-VECTOR_BYTES = 32
-HAS_AVX2 = bool(llvm_binding.get_host_cpu_features().get("avx2", False))
+_HOST = llvm_binding.get_host_cpu_features()
+HOST_HAS_AVX2 = bool(_HOST.get("avx2", False))
+HOST_HAS_AVX512 = bool(_HOST.get("avx512bw", False) and _HOST.get("avx512f", False))
+# The SIMD paths this host can run, widest first.
+AVAILABLE_PATHS = (["avx512"] if HOST_HAS_AVX512 else []) + (
+    ["avx2"] if HOST_HAS_AVX2 else []
+) + ["generic"]  # fmt: skip
+
+
+def _chosen_path() -> str:
+    forced = os.environ.get("SEQSIM_SIMD", "auto").strip().lower() or "auto"
+    if forced == "auto":
+        return AVAILABLE_PATHS[0]
+    if forced not in AVAILABLE_PATHS:
+        raise RuntimeError(
+            f"SEQSIM_SIMD={forced}: this CPU runs {', '.join(AVAILABLE_PATHS)} (or auto)"
+        )
+    return forced
+
+
+SIMD_PATH = _chosen_path()
+VECTOR_BYTES = 64 if SIMD_PATH == "avx512" else 32
+HAS_AVX2 = SIMD_PATH in ("avx2", "avx512")
+
+
+def simd_jit(**options: Any) -> Callable[[Callable[..., Any]], Any]:
+    """``numba.jit(**options)`` for a kernel compiled for ``SIMD_PATH``. numba's
+    on-disk cache keys on the function's name, source file and CPU, not on
+    the globals (``VECTOR_BYTES``) it compiles in, so each path gets its own
+    name, and so its own cache entry."""
+
+    def decorate(function: Callable[..., Any]) -> Any:
+        function.__qualname__ = f"{function.__qualname__}__{SIMD_PATH}"
+        return numba.jit(**options)(function)
+
+    return decorate
 
 
 class Vector(types.Type):
@@ -154,9 +199,11 @@ def vany_ge(typingctx, a, b):
 
 
 def _shuffle_bytes(builder, table, index):
-    """``out[l] = table[index[l] & 15]`` within each 16-byte half, or 0 where
+    """``out[l] = table[index[l] & 15]`` within each 16-byte block, or 0 where
     ``index[l]`` has its top bit set (x86 ``pshufb`` semantics)."""
-    if HAS_AVX2:
+    if SIMD_PATH == "avx512":
+        return _llvm_call(builder, "llvm.x86.avx512.pshuf.b.512", table.type, [table, index])
+    if SIMD_PATH == "avx2":
         return _llvm_call(builder, "llvm.x86.avx2.pshuf.b", table.type, [table, index])
     # Portable fallback: the same semantics lane by lane.
     out = ir.Constant(table.type, [0] * table.type.count)
@@ -175,42 +222,50 @@ def _shuffle_bytes(builder, table, index):
 
 @intrinsic
 def vscores(typingctx, tables, row, codes, dtype_source):
-    """Substitution scores of residue ``row`` against 32 target residue ``codes``.
+    """Substitution scores of residue ``row`` against ``VECTOR_BYTES`` target
+    residue ``codes``.
 
     ``tables`` is an int8 array holding, for each row, 64 bytes: the row's
     scores for codes 0-15 twice (one copy per 16-byte half), then for codes
-    16-31 twice. ``codes`` is the vector of 32 target codes (uint8 as int8).
-    Returns a vector of ``dtype_source``'s dtype: the 32 int8 scores, or the
-    first 16 of them widened to int16.
+    16-31 twice; 64-byte vectors repeat each 32-byte table. ``codes`` is the
+    vector of target codes (uint8 as int8). Returns a vector of
+    ``dtype_source``'s dtype: the int8 scores, or the first half of them
+    widened to int16.
     """
     vector = vector_of(dtype_source.dtype)
 
     def codegen(context, builder, sig, args):
+        n = VECTOR_BYTES
         i8x32 = ir.VectorType(ir.IntType(8), 32)
+        i8xn = ir.VectorType(ir.IntType(8), n)
         data = context.make_array(sig.args[0])(context, builder, args[0]).data
         offset = builder.mul(args[1], ir.Constant(args[1].type, 64))
-        low_ptr = builder.bitcast(builder.gep(data, [offset]), ir.PointerType(i8x32))
-        high_ptr = builder.bitcast(
-            builder.gep(data, [builder.add(offset, ir.Constant(offset.type, 32))]),
-            ir.PointerType(i8x32),
-        )
+
+        def table(at):
+            pointer = builder.gep(data, [builder.add(offset, ir.Constant(offset.type, at))])
+            half = builder.load(builder.bitcast(pointer, ir.PointerType(i8x32)), align=1)
+            if n == 32:
+                return half
+            twice = ir.Constant(ir.VectorType(ir.IntType(32), 64), list(range(32)) * 2)
+            return builder.shuffle_vector(half, half, twice)
+
         codes = args[2]
         # Codes 0-15 look up the low table (index 0x70-0x7f keeps the top bit
         # clear); codes >= 16 saturate past 0x7f, so the low lookup gives 0.
         low_index = _llvm_call(
-            builder, "llvm.uadd.sat.v32i8", i8x32, [codes, ir.Constant(i8x32, [0x70] * 32)]
+            builder, f"llvm.uadd.sat.v{n}i8", i8xn, [codes, ir.Constant(i8xn, [0x70] * n)]
         )
         # code - 16 is negative (top bit set, lookup 0) exactly for codes < 16.
-        high_index = builder.sub(codes, ir.Constant(i8x32, [16] * 32))
+        high_index = builder.sub(codes, ir.Constant(i8xn, [16] * n))
         scores = builder.add(
-            _shuffle_bytes(builder, builder.load(low_ptr, align=1), low_index),
-            _shuffle_bytes(builder, builder.load(high_ptr, align=1), high_index),
+            _shuffle_bytes(builder, table(0), low_index),
+            _shuffle_bytes(builder, table(32), high_index),
         )
         if vector.dtype.bitwidth == 8:
             return scores
-        half = ir.Constant(ir.VectorType(ir.IntType(32), 16), list(range(16)))
-        low16 = builder.shuffle_vector(scores, ir.Constant(i8x32, ir.Undefined), half)
-        return builder.sext(low16, context.get_value_type(vector))
+        half = ir.Constant(ir.VectorType(ir.IntType(32), n // 2), list(range(n // 2)))
+        low = builder.shuffle_vector(scores, ir.Constant(i8xn, ir.Undefined), half)
+        return builder.sext(low, context.get_value_type(vector))
 
     return vector(tables, row, codes, dtype_source), codegen
 
