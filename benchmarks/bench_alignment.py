@@ -21,11 +21,13 @@ from pathlib import Path
 
 import numba
 import numpy as np
+from bench_cluster import cpu_model
 from Bio.Align import PairwiseAligner, substitution_matrices
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 from seqsim.alignment.batch import BatchAligner
 from seqsim.alignment.scoring import scoring_scheme
+from seqsim.kernels.simd import SIMD_PATH, VECTOR_BYTES
 from seqsim.sequences.alphabet import get_alphabet
 
 BACKGROUND = "ARNDCQEGHILKMFPSTWYV"
@@ -193,6 +195,7 @@ def main() -> None:
         default=str(Path(__file__).resolve().parents[2] / "shared/data/scope40/scope40.fasta.gz"),
     )
     args = parser.parse_args()
+    print(f"machine: {cpu_model()}; seqsim SIMD path {SIMD_PATH} ({VECTOR_BYTES}-byte vectors)")
     rng = np.random.default_rng(2026)
 
     targets = random_proteins(rng, args.targets, 270)

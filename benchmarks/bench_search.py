@@ -136,6 +136,11 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     fasta = work / "set.fasta"
     labels = write_set(args.split, fasta)
+    from bench_cluster import cpu_model
+
+    from seqsim.kernels.simd import SIMD_PATH
+
+    print(f"machine: {cpu_model()}; seqsim SIMD path {SIMD_PATH} (SEQSIM_SIMD to force one)")
     print(f"SCOPe40 {args.split}: {len(labels)} domains, all-vs-all, {args.threads} threads\n")
     print("| tool | FAM | SFAM | FOLD | wall | peak RSS | hits |")
     print("|---|---|---|---|---|---|---|")
