@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -45,7 +45,8 @@ class SearchOptions:
 
     ``min_ungapped`` is the ungapped prefilter's score (default 30 with
     ``prefilter="ungapped"``); given with ``prefilter="kmer"``, the k-mer
-    candidates must pass it too.
+    candidates must pass it too. ``max_target_seqs`` keeps each query's best
+    hits only, before they are traced back and stored (see :class:`HitFilter`).
     """
 
     matrix: str | None = None
@@ -59,6 +60,7 @@ class SearchOptions:
     prefilter: Prefilter = "ungapped"
     min_ungapped: int | None = None
     kmer: KmerPrefilterSettings = field(default_factory=KmerPrefilterSettings)
+    max_target_seqs: int | None = None
 
     def scheme(self, alphabet: AlphabetName) -> ScoringScheme:
         return scoring_scheme(
@@ -83,6 +85,7 @@ class SearchOptions:
             exhaustive=self.exhaustive,
             min_ungapped=min_ungapped,
             kmer=self.kmer if self.prefilter == "kmer" else None,
+            max_target_seqs=self.max_target_seqs,
         )
 
 
@@ -247,8 +250,8 @@ def write_search(
     text (``output``; ``columns``: :func:`~seqsim.search_engine.tabular.blast_table`'s),
     the numeric hit table (``hits_out``, store indices) and, for an
     all-vs-all, the pair table (``pairs_out``). ``max_target_seqs`` keeps
-    each query's best hits in ``output`` and ``hits_out`` (not in the pair
-    table, which lists each pair whichever way it was found)."""
+    each query's best hits only (so the pair table has the pairs among
+    either one's best)."""
     from seqsim.sequences.store import read_store
 
     if not (output or hits_out or pairs_out):
@@ -266,23 +269,19 @@ def write_search(
         raise ConfigError("give a query FASTA (and a target FASTA) or --store")
     if pairs_out and queries is not targets:
         raise ConfigError("--pairs-out needs an all-vs-all (--store, or a query FASTA alone)")
+    if max_target_seqs is not None:
+        options = replace(options, max_target_seqs=max_target_seqs)
     hits, scheme, hit_filter = search_stores(
         queries, targets, options, block=block, n_blocks=n_blocks, target_block=target_block,
         threads=threads,
     )  # fmt: skip
-    listed = hits
-    if max_target_seqs is not None:
-        if max_target_seqs < 1:
-            raise ConfigError("--max-target-seqs must be at least 1")
-        # Each query's hits are together, best first.
-        listed = hits.groupby("query", sort=False).head(max_target_seqs).reset_index(drop=True)
     if output:
         text = store_blast_text(
-            listed, queries, targets, extra_columns, header=header, columns=columns
+            hits, queries, targets, extra_columns, header=header, columns=columns
         )
         write_text(text, output)
     if hits_out:
-        write_table(listed, hits_out)
+        write_table(hits, hits_out)
     if pairs_out:
         write_table(
             alignment_pairs(hits, self_scores(queries, scheme), scheme, hit_filter), pairs_out

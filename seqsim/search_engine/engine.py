@@ -54,6 +54,12 @@ class HitFilter:
       pairs, but every pair is still scanned.
 
     With both, the k-mer candidates then pass the ungapped filter.
+
+    ``max_target_seqs`` keeps each query's best hits only (E-value, then
+    score, then target: BLAST's ``-max_target_seqs``), chosen before the
+    traceback, so that memory follows queries x N, not the number of hits.
+    Each query then aligns its own targets (an all-vs-all no longer aligns
+    each pair once: about twice the work).
     """
 
     max_evalue: float = 10.0
@@ -61,10 +67,13 @@ class HitFilter:
     exhaustive: bool = False
     min_ungapped: int | None = None
     kmer: KmerPrefilterSettings | None = None
+    max_target_seqs: int | None = None
 
     def __post_init__(self) -> None:
         if self.max_evalue <= 0:
             raise ConfigError("the E-value threshold must be > 0")
+        if self.max_target_seqs is not None and self.max_target_seqs < 1:
+            raise ConfigError("--max-target-seqs must be at least 1")
         if self.min_ungapped is not None and not 1 <= self.min_ungapped <= 127:
             raise ConfigError("the ungapped prefilter score must be in 1..127")
 
@@ -126,7 +135,7 @@ class _Search:
             index = KmerIndex(targets, scheme, hit_filter.kmer)
             log.info("k-mer index: %.0f MB", index.nbytes / 1e6)
         pair_once = queries is targets and (whole_set or tile is not None)
-        pair_once = pair_once and not hit_filter.exhaustive
+        pair_once = pair_once and not hit_filter.exhaustive and hit_filter.max_target_seqs is None
         n_targets = targets.n_sequences
         chunk_size = max(_SYMMETRIC_CHUNK, -(-n_targets // 12))
         chunks = []
@@ -193,6 +202,8 @@ def search_hits(
         queries is not targets or query_indices is not None or hit_filter.exhaustive
     ):
         raise ConfigError("a tile is part of an all-vs-all, not of an exhaustive or blocked search")
+    if tile is not None and hit_filter.max_target_seqs is not None:
+        raise ConfigError("--max-target-seqs needs whole query rows, not a tile: use --block")
     search = _Search.prepare(
         queries, targets, scheme, hit_filter, query_indices is None and tile is None, tile
     )
@@ -331,6 +342,8 @@ def _query_hits(search: _Search, query: int, picked: np.ndarray, raw: np.ndarray
         best = np.minimum(expect, reverse) if search.pair_once else expect
         keep = np.flatnonzero(best <= hit_filter.max_evalue)
     keep = keep[np.lexsort((picked[keep], -raw[keep], expect[keep]))]
+    if hit_filter.max_target_seqs is not None:
+        keep = keep[: hit_filter.max_target_seqs]
     chosen, raw, expect, reverse = picked[keep], raw[keep], expect[keep], reverse[keep]
     stats = np.zeros((chosen.size, len(STAT_FIELDS)), dtype=np.int64)
     cigars = [""] * chosen.size

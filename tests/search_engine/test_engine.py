@@ -203,3 +203,31 @@ def test_upper_triangle_tiles_together_are_the_all_vs_all(small_protein, prefilt
         pairs = [set(zip(t["query"].clip(upper=t["target"]), t["query"].clip(lower=t["target"]),
                          strict=True)) for t in tiles]  # fmt: skip
         assert sum(len(p) for p in pairs) == len(set().union(*pairs))
+
+
+@pytest.mark.parametrize("limit", [1, 3])
+@pytest.mark.parametrize("exhaustive", [False, True])
+def test_max_target_seqs_keeps_each_querys_best_hits_of_the_whole_search(
+    small_protein, protein_example, limit, exhaustive
+):
+    _, scheme = protein_example
+    whole = search_hits(
+        small_protein, small_protein, scheme, HitFilter(min_ungapped=30, exhaustive=exhaustive)
+    )
+    limited = search_hits(
+        small_protein, small_protein, scheme,
+        HitFilter(min_ungapped=30, exhaustive=exhaustive, max_target_seqs=limit), threads=2,
+    )  # fmt: skip
+    expected = whole.groupby("query", sort=False).head(limit).reset_index(drop=True)
+    assert len(expected) < len(whole)  # the limit cuts
+    pd.testing.assert_frame_equal(limited, expected)
+
+
+def test_max_target_seqs_is_refused_for_a_tile_and_below_one(small_protein, protein_example):
+    _, scheme = protein_example
+    rows = np.arange(small_protein.n_sequences)
+    with pytest.raises(ConfigError, match="not a tile"):
+        search_hits(small_protein, small_protein, scheme, HitFilter(max_target_seqs=2),
+                    tile=(rows, rows))  # fmt: skip
+    with pytest.raises(ConfigError, match="at least 1"):
+        HitFilter(max_target_seqs=0)
