@@ -2,8 +2,9 @@
 
 :class:`BatchAligner` packs a target set once (sorted by length into batches
 of SIMD lanes) and scores any number of queries against it with the SWIPE-style
-kernel in :mod:`seqsim.kernels.batch_sw`: first with 32 int8 lanes, then the
-lanes that saturated again with 16 int16 lanes, then any still saturated with
+kernel in :mod:`seqsim.kernels.batch_sw`: first with int8 lanes (32, or 64 on
+the AVX-512 path), then the lanes that saturated again with int16 lanes (16
+or 32), then any still saturated with
 the scalar int64 kernel. Every score is exact: identical to the plain Gotoh
 Smith-Waterman score of the pair.
 """
