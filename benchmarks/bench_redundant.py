@@ -44,6 +44,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,5000")
     parser.add_argument("--limit", type=int, default=20)
     parser.add_argument("--unlimited-sizes", default="1000")
+    parser.add_argument(
+        "--max-memory",
+        default="200M",
+        help="also run the unlimited search with this --max-memory (empty: not)",
+    )
     parser.add_argument("--length", type=int, default=300)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--keep", help="work folder (kept)")
@@ -63,12 +68,19 @@ def main() -> None:
         }
         if n in unlimited:
             runs["seqsim search"] = []
-        for name, extra in runs.items():
-            out = work / f"seqsim_{n}_{len(extra)}.tsv"
+            if args.max_memory:
+                spill = ["--max-memory", args.max_memory, "--spill-dir", str(work)]
+                runs[f"seqsim search --max-memory {args.max_memory}"] = spill
+        outputs = []
+        for k, (name, extra) in enumerate(runs.items()):
+            out = work / f"seqsim_{n}_{k}.tsv"
             command = [sys.executable, "-m", "seqsim", "search", str(fasta), "-o", str(out),
                        "--threads", str(args.threads), *extra]  # fmt: skip
-            wall, rss = run_timed(command, work / f"seqsim_{n}_{len(extra)}.log")
+            wall, rss = run_timed(command, work / f"seqsim_{n}_{k}.log")
             print(f"| {n:,} | {name} | {wall:.1f} s | {rss:.0f} MB | {count_lines(out):,} |")
+            outputs.append(out)
+        if len(outputs) == 3 and outputs[1].read_bytes() != outputs[2].read_bytes():
+            raise SystemExit("--max-memory changed the output")
         if shutil.which("mmseqs"):
             out = work / f"mmseqs_{n}.tsv"
             command = ["mmseqs", "easy-search", str(fasta), str(fasta), str(out),

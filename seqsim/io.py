@@ -166,6 +166,87 @@ def write_table(table: pd.DataFrame, path: str | os.PathLike[str], *, header: bo
             raise InputError(path, "unsupported table format: use a .tsv or .parquet file")
 
 
+# Rows per Parquet row group of a table written in pieces (TableStream): a
+# fixed number, so the file's bytes do not depend on where the pieces were cut.
+STREAM_ROW_GROUP = 65536
+
+
+class TableStream:
+    """A table written piece by piece, in order, to TSV or Parquet (by suffix),
+    atomically: nothing appears at ``path`` until :meth:`close`. TSV gives the
+    bytes :func:`write_table` gives for the whole table; Parquet row groups
+    hold :data:`STREAM_ROW_GROUP` rows whatever the pieces. Use as a context
+    manager; an exception leaves ``path`` untouched.
+    """
+
+    def __init__(self, path: FilePath, *, header: bool = True) -> None:
+        self.suffix = ".tsv" if str(path) == STDOUT else Path(path).suffix
+        if self.suffix not in (".tsv", ".parquet"):
+            raise InputError(path, "unsupported table format: use a .tsv or .parquet file")
+        self._atomic = atomic_path(path)
+        self._tmp = self._atomic.__enter__()
+        self._header = header
+        self._text = open(self._tmp, "w", encoding="utf-8") if self.suffix == ".tsv" else None
+        self._pending: list[pd.DataFrame] = []
+        self._pending_rows = 0
+        self._writer: pq.ParquetWriter | None = None
+
+    def write(self, piece: pd.DataFrame) -> None:
+        if self._text is not None:
+            self._text.write(tsv_text(piece, header=self._header))
+            self._header = False
+            return
+        self._pending.append(piece)
+        self._pending_rows += len(piece)
+        if self._pending_rows >= STREAM_ROW_GROUP:
+            self._flush(final=False)
+
+    def _flush(self, *, final: bool) -> None:
+        buffered = pd.concat(self._pending, ignore_index=True) if self._pending else None
+        if buffered is None:
+            return
+        if self._writer is None:
+            if final and buffered.empty:  # an empty table: its own (inferred) schema
+                pq.write_table(pa.Table.from_pandas(buffered, preserve_index=False), self._tmp,
+                               compression="zstd")  # fmt: skip
+                self._pending = []
+                return
+            arrow = pa.Table.from_pandas(buffered, preserve_index=False)
+            self._writer = pq.ParquetWriter(self._tmp, arrow.schema, compression="zstd")
+        else:
+            arrow = pa.Table.from_pandas(buffered, schema=self._writer.schema, preserve_index=False)
+        whole = arrow.num_rows if final else arrow.num_rows // STREAM_ROW_GROUP * STREAM_ROW_GROUP
+        if whole:
+            self._writer.write_table(arrow.slice(0, whole), row_group_size=STREAM_ROW_GROUP)
+        self._pending = [buffered.iloc[whole:]] if whole < len(buffered) else []
+        self._pending_rows = len(buffered) - whole
+
+    def close(self) -> None:
+        """Finish the file and move it into place."""
+        if self._text is not None:
+            self._text.close()
+        else:
+            self._flush(final=True)
+            if self._writer is not None:
+                self._writer.close()
+        self._atomic.__exit__(None, None, None)
+
+    def __enter__(self) -> TableStream:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: Any
+    ) -> None:
+        if kind is None:
+            self.close()
+            return
+        if self._text is not None:
+            self._text.close()
+        if self._writer is not None:
+            self._writer.close()
+        self._atomic.__exit__(kind, error, tb)
+
+
 def read_table(path: str | os.PathLike[str], *, text: Iterable[str] = ()) -> pd.DataFrame:
     """Read a table written by :func:`write_table` (with its header); TSV
     columns named in ``text`` are read as text (IDs such as ``007``)."""

@@ -131,6 +131,17 @@ def add_arguments(parser: argparse.ArgumentParser, *, prefilter: str = "ungapped
     )
     parser.add_argument("--threads", type=int, default=1, help="queries aligned at once")
     parser.add_argument(
+        "--max-memory",
+        type=memory_size,
+        help="memory for the hits held before they are written (e.g. 2G, 500M; a bare number "
+        "is MB): past it, hits wait on disk in --spill-dir and are written a bucket of "
+        "queries at a time, with the same output bytes (default: no limit). The sequences "
+        "and the search's own tables come on top",
+    )
+    parser.add_argument(
+        "--spill-dir", help="with --max-memory: folder for the hits on disk (default: $TMPDIR)"
+    )
+    parser.add_argument(
         "--header", action="store_true", help="write a header row with the column names"
     )
 
@@ -156,9 +167,31 @@ def run(args: argparse.Namespace) -> int:
         extra_columns=[c for c in args.extra_columns.split(",") if c], header=args.header,
         hits_out=args.hits_out, pairs_out=args.pairs_out,
         columns=args.format_output.split(",") if args.format_output else None,
-        max_target_seqs=args.max_target_seqs,
+        max_target_seqs=args.max_target_seqs, max_memory=args.max_memory,
+        spill_dir=args.spill_dir,
     )  # fmt: skip
     return 0
+
+
+_UNITS = {"": 2**20, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+
+
+def memory_size(text: str) -> int:
+    """Bytes of a size such as ``2G``, ``500M``, ``1.5g`` or ``800`` (MB).
+
+    >>> memory_size("2G"), memory_size("500m"), memory_size("64")
+    (2147483648, 524288000, 67108864)
+    """
+    number, unit = text.strip().upper().rstrip("B"), ""
+    if number and number[-1] in _UNITS:
+        number, unit = number[:-1], number[-1]
+    try:
+        size = float(number) * _UNITS[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a memory size: {text!r} (e.g. 2G, 500M)") from None
+    if not size > 0:
+        raise argparse.ArgumentTypeError(f"the memory size must be positive, not {text!r}")
+    return int(size)
 
 
 def _against_run(args: argparse.Namespace, options: SearchOptions) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from seqsim.cli.search import memory_size
+
 HELP = "merge hit tables (from align --hits-out) into one BLAST tabular file, by query"
 
 
@@ -15,11 +17,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--extra-columns", default="", help="comma-separated extra columns (see seqsim align)"
     )
     parser.add_argument("--header", action="store_true", help="write a header row")
+    parser.add_argument(
+        "--max-memory",
+        type=memory_size,
+        help="read the hits a bucket of queries at a time, each within about this much "
+        "memory (e.g. 2G; a bare number is MB); same output bytes (default: all at once)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from seqsim.search_engine.tabular import tabulate_hits
 
     extra = [c for c in args.extra_columns.split(",") if c]
-    tabulate_hits(args.store, args.hits, args.output, extra_columns=extra, header=args.header)
+    tabulate_hits(
+        args.store, args.hits, args.output, extra_columns=extra, header=args.header,
+        max_memory=args.max_memory,
+    )  # fmt: skip
     return 0

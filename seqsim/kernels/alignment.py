@@ -255,6 +255,100 @@ def _global_traceback(query_codes, target_codes, matrix, open_gap, extend_gap):
     return best, start_i, end_i, start_j, end_j, ops
 
 
+@numba.jit(**JIT_OPTIONS)
+def residue_gains(codes, best_per_code):
+    """Prefix sums of each residue's best possible gain: ``out[k]`` bounds the
+    score any alignment can draw from ``codes[:k]`` (``best_per_code``: the
+    largest substitution score of each code, floored at 0)."""
+    out = np.zeros(codes.size + 1, dtype=np.int64)
+    for k in range(codes.size):
+        out[k + 1] = out[k] + best_per_code[codes[k]]
+    return out
+
+
+@numba.jit(**JIT_OPTIONS)
+def _alignment_start_bound(
+    query_codes, target_codes, query_end, target_end, best, matrix, open_gap, extend_gap,
+    query_gains, target_gains,
+):  # fmt: skip
+    """Lower bounds (query, target) on where the local alignment of score
+    ``best`` that ends with residues ``query_end``, ``target_end`` matched can
+    start: the smallest start positions of any alignment ending there with
+    that score, from a DP run backwards from the end cell.
+
+    The DP is anchored (the end residues are aligned, no 0 floor) and visits
+    only cells that can still be on such an alignment: the part already
+    scored must be >= 0 (every suffix of an optimal local alignment is; a
+    gap state may sit ``open - extend`` lower, as the suffix paid the gap's
+    opening) and, with the most the residues before it can add
+    (``query_gains``/``target_gains``, :func:`residue_gains`), reach
+    ``best``. Cost: about the area those cells cover, not the rectangle.
+    """
+    n = target_end + 1
+    # Past half the rectangle the pass would cost more than it saves: give
+    # up, bound (0, 0).
+    budget = (query_end + 1) * n // 2
+    visited = 0
+    gap_slack = open_gap - extend_gap  # <= 0
+    h_row = np.full(n + 1, _NEG_INF, dtype=np.int64)  # H of the previous row, in place
+    f_row = np.full(n + 1, _NEG_INF, dtype=np.int64)
+    h_row[0] = 0  # the anchor: nothing aligned yet
+    previous_lo, previous_hi = 0, 0  # columns where the previous row has H or F alive
+    deepest_row, deepest_column = 1, 1
+    for r in range(1, query_end + 2):
+        x = query_end + 1 - r  # the query residue of row r
+        query_bound = query_gains[x]
+        scores = matrix[query_codes[x]]
+        c = max(previous_lo, 1)
+        diagonal = h_row[c - 1]
+        h_row[0] = _NEG_INF
+        left = _NEG_INF
+        e = _NEG_INF
+        lo, hi = -1, -1
+        while c <= n:
+            if c > previous_hi + 1 and left == _NEG_INF and e == _NEG_INF:
+                break
+            y = target_end + 1 - c  # the target residue of column c
+            bound = min(query_bound, target_gains[y])
+            e = max(left + open_gap, e + extend_gap)
+            if e < gap_slack or e + bound - gap_slack < best:
+                e = _NEG_INF
+            up = h_row[c]
+            f = max(up + open_gap, f_row[c] + extend_gap)
+            if f < gap_slack or f + bound - gap_slack < best:
+                f = _NEG_INF
+            f_row[c] = f
+            h = max(diagonal + scores[target_codes[y]], e, f)
+            if h < 0 or h + bound < best:
+                h = _NEG_INF
+            elif h == best:
+                deepest_row = max(deepest_row, r)
+                deepest_column = max(deepest_column, c)
+            diagonal = up
+            h_row[c] = h
+            left = h
+            if h != _NEG_INF or f != _NEG_INF:
+                if lo < 0:
+                    lo = c
+                hi = c
+            c += 1
+        if lo < 0:
+            break
+        visited += c - max(previous_lo, 1)
+        if visited > budget:
+            return 0, 0
+        previous_lo, previous_hi = lo, hi
+    return query_end + 1 - deepest_row, target_end + 1 - deepest_column
+
+
+# The start bound pays off when the alignment is a part of long sequences
+# (a domain in a multi-domain protein: 2.7x faster tracebacks with 400-residue
+# flanks) and costs ~40% more when it spans them (a single domain), so it runs
+# in searches only when the end rectangle is this long on both sides
+# (benchmarks/bench_traceback.py).
+START_BOUND_FROM = 300
+
+
 # Columns of the statistics array returned by _local_traceback_many.
 STAT_FIELDS = (
     "score", "query_start", "query_end", "target_start", "target_end", "length",
@@ -263,14 +357,23 @@ STAT_FIELDS = (
 
 
 @numba.jit(**JIT_OPTIONS)
-def _local_traceback_many(query_codes, codes, offsets, targets, ends, matrix, open_gap, extend_gap):
+def _local_traceback_many(
+    query_codes, codes, offsets, targets, ends, best_scores, matrix, open_gap, extend_gap,
+    start_bound_from,
+):  # fmt: skip
     """:func:`_local_traceback` of one query against each of ``targets``
     (indices into the ``codes``/``offsets`` store), summarised without Python.
 
-    ``ends[k]`` (query, target position) is a cell where target k's best local
-    score is reached, found by the batch kernel; the DP then covers only the
-    rectangle up to it, which holds an optimal alignment. -1 means unknown:
-    the whole matrix.
+    ``ends[k]`` (query, target position) is the first cell (column-major)
+    where target k's best local score ``best_scores[k]`` is reached, found by
+    the batch kernel; -1 means unknown: the whole matrix. With an end (and a
+    best score > 0, and ``start_bound_from`` residues or more before the
+    end in both, :data:`START_BOUND_FROM` in searches), the traceback DP
+    covers only the aligned rectangle: from
+    :func:`_alignment_start_bound` to the end. That gives the same alignment
+    as the rectangle from the origin: no cell of the restricted DP scores
+    more than before, and every cell on the traced path keeps its value and
+    its first-best choice, since the path lies inside.
 
     Returns ``stats`` (int64, one row per target, columns :data:`STAT_FIELDS`)
     and the CIGAR of each alignment as operation runs: ``run_offsets`` (n + 1),
@@ -283,15 +386,33 @@ def _local_traceback_many(query_codes, codes, offsets, targets, ends, matrix, op
     run_ops = np.empty(capacity, dtype=np.uint8)
     run_lengths = np.empty(capacity, dtype=np.int64)
     n_runs = 0
+    # The most a query (row) or target (column) residue can add to a score.
+    query_best = np.zeros(matrix.shape[0], dtype=np.int64)
+    target_best = np.zeros(matrix.shape[1], dtype=np.int64)
+    for a in range(matrix.shape[0]):
+        for b in range(matrix.shape[1]):
+            query_best[a] = max(query_best[a], matrix[a, b])
+            target_best[b] = max(target_best[b], matrix[a, b])
+    query_gains = residue_gains(query_codes, query_best)
     for k in range(n):
         target = codes[offsets[targets[k]] : offsets[targets[k] + 1]]
+        query_from, target_from = 0, 0
         query_part, target_part = query_codes, target
         if ends[k, 0] >= 0:
-            query_part = query_codes[: ends[k, 0] + 1]
-            target_part = target[: ends[k, 1] + 1]
+            query_end, target_end = ends[k, 0], ends[k, 1]
+            if best_scores[k] > 0 and min(query_end, target_end) >= start_bound_from:
+                query_from, target_from = _alignment_start_bound(
+                    query_codes, target, query_end, target_end, best_scores[k], matrix,
+                    open_gap, extend_gap, query_gains,
+                    residue_gains(target[: target_end + 1], target_best),
+                )  # fmt: skip
+            query_part = query_codes[query_from : query_end + 1]
+            target_part = target[target_from : target_end + 1]
         score, qs, qe, ts, te, ops = _local_traceback(
             query_part, target_part, matrix, open_gap, extend_gap
         )
+        if score > 0:
+            qs, qe, ts, te = qs + query_from, qe + query_from, ts + target_from, te + target_from
         identities = mismatches = positives = gap_opens = gaps = 0
         i, j = qs, ts
         for c in range(ops.size):

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Literal
 
 import numpy as np
@@ -18,9 +20,9 @@ import pandas as pd
 
 from seqsim.alignment.scoring import ScoringScheme, scoring_scheme
 from seqsim.errors import ConfigError
-from seqsim.io import write_table, write_text
+from seqsim.io import TableStream, atomic_path
 from seqsim.parallel import block_rows
-from seqsim.search_engine.engine import HitFilter, search_hits
+from seqsim.search_engine.engine import HitFilter, search_hit_buckets
 from seqsim.search_engine.pair_tables import alignment_pairs, self_scores
 from seqsim.search_engine.prefilter import KmerPrefilterSettings
 from seqsim.search_engine.tabular import hit_fractions, store_blast_text
@@ -106,11 +108,38 @@ def search_stores(
     ``target_block`` (>= ``block``) it is the tile of those queries against
     that block's targets, each pair aligned once, both directions reported
     (the upper triangle's tiles together are the all-vs-all)."""
+    pieces, scheme, hit_filter = search_store_pieces(
+        queries, targets, options, block=block, n_blocks=n_blocks, target_block=target_block,
+        threads=threads,
+    )  # fmt: skip
+    (hits,) = pieces
+    return hits, scheme, hit_filter
+
+
+def search_store_pieces(
+    queries: SequenceStore,
+    targets: SequenceStore | None = None,
+    options: SearchOptions = SearchOptions(),
+    *,
+    block: int = 0,
+    n_blocks: int = 1,
+    target_block: int | None = None,
+    threads: int = 1,
+    max_memory: int | None = None,
+    spill_dir: str | os.PathLike[str] | None = None,
+) -> tuple[Iterator[pd.DataFrame], ScoringScheme, HitFilter]:
+    """:func:`search_stores` with its hit table as consecutive pieces (one
+    without ``max_memory``; see
+    :func:`~seqsim.search_engine.engine.search_hit_buckets`)."""
     if threads < 1:
         raise ConfigError("threads must be at least 1")
     targets = queries if targets is None else targets
     scheme = options.scheme(queries.alphabet)
     hit_filter = options.hit_filter()
+    search_pieces = partial(
+        search_hit_buckets, queries, targets, scheme, hit_filter,
+        threads=threads, max_memory=max_memory, spill_dir=spill_dir,
+    )  # fmt: skip
     if target_block is not None:
         if targets is not queries:
             raise ConfigError("a target block is a tile of an all-vs-all: give one set")
@@ -118,16 +147,24 @@ def search_stores(
             raise ConfigError(f"target block {target_block}: tiles need block <= it < n_blocks")
         n = queries.n_sequences
         tile = (block_rows(n, block, n_blocks), block_rows(n, target_block, n_blocks))
-        hits = search_hits(queries, targets, scheme, hit_filter, tile=tile, threads=threads)
-        log.info("%d hits for tile %d x %d of %d blocks (%s)", len(hits), block, target_block,
-                 n_blocks, scheme.label)  # fmt: skip
-        return hits, scheme, hit_filter
-    # One block is the whole set: no rows given lets an all-vs-all score each pair once.
-    rows = block_rows(queries.n_sequences, block, n_blocks) if n_blocks > 1 else None
-    hits = search_hits(queries, targets, scheme, hit_filter, query_indices=rows, threads=threads)
-    n_queries = queries.n_sequences if rows is None else rows.size
-    log.info("%d hits for %d queries (%s)", len(hits), n_queries, scheme.label)
-    return hits, scheme, hit_filter
+        pieces = search_pieces(tile=tile)
+        what = f"tile {block} x {target_block} of {n_blocks} blocks"
+    else:
+        # One block is the whole set: no rows given lets an all-vs-all score each pair once.
+        rows = block_rows(queries.n_sequences, block, n_blocks) if n_blocks > 1 else None
+        pieces = search_pieces(query_indices=rows)
+        what = f"{queries.n_sequences if rows is None else rows.size} queries"
+    return _counted(pieces, what, scheme), scheme, hit_filter
+
+
+def _counted(
+    pieces: Iterator[pd.DataFrame], what: str, scheme: ScoringScheme
+) -> Iterator[pd.DataFrame]:
+    n_hits = 0
+    for piece in pieces:
+        n_hits += len(piece)
+        yield piece
+    log.info("%d hits for %s (%s)", n_hits, what, scheme.label)
 
 
 def search(
@@ -244,6 +281,8 @@ def write_search(
     pairs_out: str | os.PathLike[str] | None = None,
     columns: Sequence[str] | None = None,
     max_target_seqs: int | None = None,
+    max_memory: int | None = None,
+    spill_dir: str | os.PathLike[str] | None = None,
 ) -> None:
     """``seqsim search``: a query FASTA against a target FASTA (or itself),
     or a store all-vs-all (optionally one block of it); writes BLAST tabular
@@ -251,7 +290,9 @@ def write_search(
     the numeric hit table (``hits_out``, store indices) and, for an
     all-vs-all, the pair table (``pairs_out``). ``max_target_seqs`` keeps
     each query's best hits only (so the pair table has the pairs among
-    either one's best)."""
+    either one's best). ``max_memory`` (bytes) bounds the hits held in
+    memory: beyond it they wait on disk (in ``spill_dir``) and are written
+    out a bucket of queries at a time, with the same bytes as without it."""
     from seqsim.sequences.store import read_store
 
     if not (output or hits_out or pairs_out):
@@ -271,18 +312,28 @@ def write_search(
         raise ConfigError("--pairs-out needs an all-vs-all (--store, or a query FASTA alone)")
     if max_target_seqs is not None:
         options = replace(options, max_target_seqs=max_target_seqs)
-    hits, scheme, hit_filter = search_stores(
+    pieces, scheme, hit_filter = search_store_pieces(
         queries, targets, options, block=block, n_blocks=n_blocks, target_block=target_block,
-        threads=threads,
+        threads=threads, max_memory=max_memory, spill_dir=spill_dir,
     )  # fmt: skip
-    if output:
-        text = store_blast_text(
-            hits, queries, targets, extra_columns, header=header, columns=columns
-        )
-        write_text(text, output)
-    if hits_out:
-        write_table(hits, hits_out)
-    if pairs_out:
-        write_table(
-            alignment_pairs(hits, self_scores(queries, scheme), scheme, hit_filter), pairs_out
-        )
+    self_score = self_scores(queries, scheme) if pairs_out else None
+    with ExitStack() as outputs:
+        text = None
+        if output:
+            text = outputs.enter_context(open(outputs.enter_context(atomic_path(output)), "w"))
+        hit_stream = outputs.enter_context(TableStream(hits_out)) if hits_out else None
+        pair_stream = outputs.enter_context(TableStream(pairs_out)) if pairs_out else None
+        # Each piece is a bucket of consecutive queries: written in turn, the
+        # outputs are those of the whole table.
+        for k, hits in enumerate(pieces):
+            if text is not None:
+                text.write(
+                    store_blast_text(
+                        hits, queries, targets, extra_columns, header=header and k == 0,
+                        columns=columns,
+                    )
+                )  # fmt: skip
+            if hit_stream is not None:
+                hit_stream.write(hits)
+            if pair_stream is not None and self_score is not None:
+                pair_stream.write(alignment_pairs(hits, self_score, scheme, hit_filter))

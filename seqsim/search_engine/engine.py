@@ -10,17 +10,24 @@ table; :mod:`seqsim.search_engine.tabular` turns it into BLAST text.
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from seqsim.alignment.batch import BatchAligner
 from seqsim.alignment.scoring import ScoringScheme
 from seqsim.alignment.statistics import KarlinAltschul, bit_score, evalue, karlin_altschul
 from seqsim.errors import ConfigError
-from seqsim.kernels.alignment import STAT_FIELDS, _local_traceback_many
+from seqsim.kernels.alignment import START_BOUND_FROM, STAT_FIELDS, _local_traceback_many
 from seqsim.parallel import threaded_map
 from seqsim.progress import progress
 from seqsim.search_engine.prefilter import KmerIndex, KmerPrefilterSettings
@@ -190,6 +197,34 @@ def search_hits(
     hits (for the ungapped and no prefilter; the k-mer index may propose
     other pairs).
     """
+    (table,) = search_hit_buckets(
+        queries, targets, scheme, hit_filter, query_indices=query_indices, tile=tile,
+        threads=threads,
+    )  # fmt: skip
+    return table
+
+
+def search_hit_buckets(
+    queries: SequenceStore,
+    targets: SequenceStore,
+    scheme: ScoringScheme,
+    hit_filter: HitFilter = HitFilter(),
+    *,
+    query_indices: np.ndarray | None = None,
+    tile: tuple[np.ndarray, np.ndarray] | None = None,
+    threads: int = 1,
+    max_memory: int | None = None,
+    spill_dir: str | os.PathLike[str] | None = None,
+) -> Iterator[pd.DataFrame]:
+    """:func:`search_hits` as consecutive pieces of its table (buckets of
+    query rows, in order; concatenated they are its table).
+
+    With ``max_memory`` (bytes), hits held in memory beyond about that much
+    are written to Parquet files in a temporary folder (in ``spill_dir``,
+    default the system's) and read back one bucket at a time, each bucket
+    sized to fit the budget: memory follows the budget, not the number of
+    hits. Without it, the whole table is one piece.
+    """
     if queries.alphabet != targets.alphabet and {queries.alphabet, targets.alphabet} != {
         "dna",
         "rna",
@@ -204,6 +239,8 @@ def search_hits(
         raise ConfigError("a tile is part of an all-vs-all, not of an exhaustive or blocked search")
     if tile is not None and hit_filter.max_target_seqs is not None:
         raise ConfigError("--max-target-seqs needs whole query rows, not a tile: use --block")
+    if max_memory is not None and max_memory <= 0:
+        raise ConfigError("--max-memory must be positive")
     search = _Search.prepare(
         queries, targets, scheme, hit_filter, query_indices is None and tile is None, tile
     )
@@ -211,15 +248,110 @@ def search_hits(
         query_indices = np.asarray(tile[0], dtype=np.int64)
     rows = np.arange(queries.n_sequences) if query_indices is None else query_indices
     blocks = [rows[a : a + _QUERY_BLOCK] for a in range(0, len(rows), _QUERY_BLOCK)]
-    parts = [
-        part
-        for block_parts in progress(
-            threaded_map(partial(_block_hits, search), blocks, threads),
-            total=len(blocks), desc="align", unit="blocks",
+    with _HitSpool(search, queries.n_sequences, max_memory, spill_dir) as spool:
+        for done, block_parts in enumerate(
+            progress(
+                threaded_map(partial(_block_hits, search), blocks, threads),
+                total=len(blocks), desc="align", unit="blocks",
+            ),
+            start=1,
+        ):  # fmt: skip
+            spool.add(block_parts, done / len(blocks))
+        yield from spool.tables()
+
+
+# Bytes a hit part holds per hit besides its CIGAR text: the stats row,
+# query, target and two E-values, and the CIGAR's str object and pointer.
+_PART_BYTES_PER_HIT = 8 * (len(STAT_FIELDS) + 4) + 57
+# A bucket read back becomes a table, sorted (a copy): about this many times
+# the bytes of its parts.
+_TABLE_OVERHEAD = 4
+
+
+class _HitSpool:
+    """Hit parts (:func:`_block_hits`) held in memory up to a budget; past
+    it, written to disk as Parquet files per bucket of consecutive query
+    rows, and read back a bucket at a time, in query order.
+
+    Buckets are sized at the first spill from the hits seen so far, so that
+    one bucket's table fits the budget if the rest of the search finds hits
+    at the same rate; a bucket that grows larger is still read whole (and
+    logged).
+    """
+
+    def __init__(
+        self,
+        search: _Search,
+        n_rows: int,
+        budget: int | None,
+        spill_dir: str | os.PathLike[str] | None,
+    ) -> None:
+        self.search, self.n_rows, self.budget, self.spill_dir = search, n_rows, budget, spill_dir
+        self.parts: list[dict] = []
+        self.held = 0
+        self.folder: Path | None = None
+        self.bucket_rows = 0
+        self.n_spills = 0
+
+    def __enter__(self) -> _HitSpool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def add(self, parts: list[dict], fraction_done: float) -> None:
+        self.parts.extend(parts)
+        self.held += sum(
+            _PART_BYTES_PER_HIT * p["target"].size + sum(map(len, p["cigar"])) for p in parts
         )
-        for part in block_parts
-    ]  # fmt: skip
-    return in_search_order(_hit_table(parts, search.params, queries, targets))
+        if self.budget is not None and self.held * _TABLE_OVERHEAD > self.budget:
+            if self.folder is None:
+                self._plan_buckets(fraction_done, self.budget)
+            self._spill()
+
+    def _plan_buckets(self, fraction_done: float, budget: int) -> None:
+        expected = self.held * _TABLE_OVERHEAD / max(fraction_done, 1e-9)
+        n_buckets = max(1, min(self.n_rows, int(np.ceil(2 * expected / budget))))
+        self.bucket_rows = -(-self.n_rows // n_buckets)
+        self.folder = Path(tempfile.mkdtemp(prefix="seqsim-hits.", dir=self.spill_dir))
+        log.info("hits over the memory budget: spilling to %s in %d buckets of %d query rows",
+                 self.folder, n_buckets, self.bucket_rows)  # fmt: skip
+
+    def _table(self) -> pd.DataFrame:
+        search = self.search
+        return _hit_table(self.parts, search.params, search.queries, search.targets)
+
+    def _spill(self) -> None:
+        assert self.folder is not None
+        table = self._table()
+        bucket = table["query"].to_numpy() // self.bucket_rows
+        for b in np.unique(bucket):
+            piece = table[bucket == b]
+            pq.write_table(
+                pa.Table.from_pandas(piece, preserve_index=False),
+                self.folder / f"bucket_{b:06d}_{self.n_spills:06d}.parquet",
+            )
+        self.n_spills += 1
+        self.parts, self.held = [], 0
+
+    def tables(self) -> Iterator[pd.DataFrame]:
+        if self.folder is None:
+            yield in_search_order(self._table())
+            self.parts = []
+            return
+        self._spill()
+        for b in range(-(-self.n_rows // self.bucket_rows)):
+            files = sorted(self.folder.glob(f"bucket_{b:06d}_*.parquet"))
+            if not files:
+                continue
+            table = pd.concat([pq.read_table(f).to_pandas() for f in files], ignore_index=True)
+            for f in files:
+                f.unlink()
+            if self.budget is not None and len(table) * _PART_BYTES_PER_HIT * 2 > self.budget:
+                log.warning("hit bucket %d holds %d hits, more than the memory budget planned",
+                            b, len(table))  # fmt: skip
+            yield in_search_order(table[HIT_FIELDS])
 
 
 def in_search_order(hits: pd.DataFrame) -> pd.DataFrame:
@@ -353,12 +485,12 @@ def _query_hits(search: _Search, query: int, picked: np.ndarray, raw: np.ndarray
     # blocks the run is cut into.
     lower = chosen < query if search.queries is targets else np.zeros(chosen.size, bool)
     upper = np.flatnonzero(~lower)
-    stats[upper], upper_cigars = _traceback(search, query_codes, chosen[upper])
+    stats[upper], upper_cigars = _traceback(search, query_codes, chosen[upper], raw[upper])
     for k, c in zip(upper, upper_cigars, strict=True):
         cigars[k] = c
     for k in np.flatnonzero(lower):
         pair_stats, pair_cigar = _traceback(
-            search, targets.sequence_codes(int(chosen[k])), np.array([query])
+            search, targets.sequence_codes(int(chosen[k])), np.array([query]), raw[k : k + 1]
         )
         stats[k] = pair_stats[0, _MIRRORED_FIELDS]
         cigars[k] = pair_cigar[0].translate(_MIRRORED_CIGAR)
@@ -375,15 +507,16 @@ def _query_hits(search: _Search, query: int, picked: np.ndarray, raw: np.ndarray
 
 
 def _traceback(
-    search: _Search, query_codes: np.ndarray, chosen: np.ndarray
+    search: _Search, query_codes: np.ndarray, chosen: np.ndarray, scores: np.ndarray
 ) -> tuple[np.ndarray, list[str]]:
     """Stats (STAT_FIELDS) and CIGARs of the best local alignments of a query
-    against the targets ``chosen``."""
+    against the targets ``chosen``, whose best scores are ``scores``."""
     scheme, targets = search.scheme, search.targets
     ends = search.aligner.score_ends(query_codes, chosen)
     stats, run_offsets, run_ops, run_lengths = _local_traceback_many(
-        query_codes, targets.codes, targets.offsets, chosen, ends, scheme.matrix,
-        scheme.open_gap_score, scheme.extend_gap_score,
+        query_codes, targets.codes, targets.offsets, chosen, ends,
+        np.asarray(scores, dtype=np.int64), scheme.matrix,
+        scheme.open_gap_score, scheme.extend_gap_score, START_BOUND_FROM,
     )  # fmt: skip
     return stats, _cigars(run_offsets, run_ops, run_lengths)
 

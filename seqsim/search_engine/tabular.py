@@ -6,10 +6,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from seqsim.errors import ConfigError
 from seqsim.feature_names import BLAST_COLUMNS, HIT_EXTRA_COLUMNS
-from seqsim.io import FilePath, read_table, tsv_text, write_text
+from seqsim.io import FilePath, atomic_path, read_table, tsv_text
 from seqsim.search_engine.engine import in_search_order
 from seqsim.sequences.store import SequenceStore, output_rows, read_store, with_copies
 
@@ -145,6 +146,11 @@ def store_blast_text(
     return blast_text(hits, query_ids, target_ids, extra_columns, header=header, columns=columns)
 
 
+# Memory a hit takes while a bucket is merged and formatted as text (its
+# table, the sorted copy and the text columns), for bucket sizes.
+_TEXT_BYTES_PER_HIT = 1000
+
+
 def tabulate_hits(
     store: FilePath,
     hits: Sequence[FilePath],
@@ -152,11 +158,32 @@ def tabulate_hits(
     *,
     extra_columns: Sequence[str] = (),
     header: bool = False,
+    max_memory: int | None = None,
 ) -> None:
     """``seqsim tabulate-hits``: the numeric hit tables of an all-vs-all's
-    blocks (``seqsim search --hits-out``), merged into one BLAST tabular file."""
+    blocks (``seqsim search --hits-out``), merged into one BLAST tabular file.
+
+    With ``max_memory`` (bytes), Parquet tables are read a bucket of
+    consecutive queries at a time (row groups outside it skipped), each
+    bucket sized to fit; the text is the same.
+    """
     sequences = read_store(store)
-    # Blocks and tiles split each query's hits: one order, whatever the split.
-    table = in_search_order(pd.concat([read_table(path) for path in hits], ignore_index=True))
-    text = store_blast_text(table, sequences, sequences, extra_columns, header=header)
-    write_text(text, output)
+    n_rows = sum(pq.ParquetFile(path).metadata.num_rows for path in hits) if max_memory else 0
+    n_buckets = max(
+        1, min(sequences.n_sequences, -(-n_rows * _TEXT_BYTES_PER_HIT // (max_memory or 1)))
+    )
+    bucket_rows = -(-sequences.n_sequences // n_buckets)
+    with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as text:
+        for b in range(n_buckets):
+            if n_buckets == 1:
+                pieces = [read_table(path) for path in hits]
+            else:
+                rows = [("query", ">=", b * bucket_rows), ("query", "<", (b + 1) * bucket_rows)]
+                pieces = [pq.read_table(path, filters=rows).to_pandas() for path in hits]
+            # Blocks and tiles split each query's hits: one order, whatever the split.
+            table = in_search_order(pd.concat(pieces, ignore_index=True))
+            text.write(
+                store_blast_text(
+                    table, sequences, sequences, extra_columns, header=header and b == 0
+                )
+            )

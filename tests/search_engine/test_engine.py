@@ -231,3 +231,86 @@ def test_max_target_seqs_is_refused_for_a_tile_and_below_one(small_protein, prot
                     tile=(rows, rows))  # fmt: skip
     with pytest.raises(ConfigError, match="at least 1"):
         HitFilter(max_target_seqs=0)
+
+
+@pytest.mark.parametrize("tiled", [False, True])
+def test_a_memory_budget_spills_hits_and_changes_no_output_byte(
+    small_protein, tmp_path, caplog, tiled
+):
+    """Hits over --max-memory wait on disk and come back a bucket of queries at
+    a time; BLAST text, hit and pair tables are the bytes of the run without it."""
+    import logging
+
+    from seqsim.search_engine.api import write_search
+    from seqsim.sequences.store import write_store
+
+    store_dir = tmp_path / "store"
+    write_store(small_protein, store_dir)
+    outputs = {}
+    for budget in (None, 20_000):
+        out = tmp_path / str(budget)
+        spill = tmp_path / f"spill_{budget}"
+        spill.mkdir()
+        tile = {"block": 0, "n_blocks": 2, "target_block": 1} if tiled else {}
+        with caplog.at_level(logging.INFO, logger="seqsim"):
+            write_search(
+                store=store_dir, output=out / "hits.tsv", hits_out=out / "hits.parquet",
+                pairs_out=out / "pairs.parquet", header=True, max_memory=budget,
+                spill_dir=spill, threads=2, **tile,
+            )  # fmt: skip
+        assert not any(spill.iterdir())  # the spilled hits are gone
+        outputs[budget] = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert "spilling" in caplog.text
+    assert outputs[None] == outputs[20_000]
+    hits = pd.read_parquet(tmp_path / "None" / "hits.parquet")
+    assert len(hits) > 100
+
+
+def test_stream_parquet_row_groups_do_not_depend_on_the_pieces(tmp_path, monkeypatch):
+    import seqsim.io
+    from seqsim.io import TableStream
+
+    monkeypatch.setattr(seqsim.io, "STREAM_ROW_GROUP", 7)
+    table = pd.DataFrame({"a": np.arange(40), "b": [f"x{i}" for i in range(40)]})
+    written = []
+    for cuts in ([40], [3, 3, 30, 4], [1] * 40, [0, 40, 0]):
+        path = tmp_path / f"{len(cuts)}.parquet"
+        with TableStream(path) as stream:
+            start = 0
+            for size in cuts:
+                stream.write(table.iloc[start : start + size])
+                start += size
+        written.append(path.read_bytes())
+        pd.testing.assert_frame_equal(pd.read_parquet(path), table)
+    assert len(set(written)) == 1
+
+
+def test_a_failed_stream_leaves_no_file(tmp_path):
+    from seqsim.io import TableStream
+
+    path = tmp_path / "out.parquet"
+    with pytest.raises(RuntimeError), TableStream(path) as stream:
+        stream.write(pd.DataFrame({"a": [1]}))
+        raise RuntimeError("boom")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_tabulate_hits_in_buckets_writes_the_same_text(small_protein, tmp_path, monkeypatch):
+    import seqsim.search_engine.tabular
+    from seqsim.search_engine.api import write_search
+    from seqsim.search_engine.tabular import tabulate_hits
+    from seqsim.sequences.store import write_store
+
+    store_dir = tmp_path / "store"
+    write_store(small_protein, store_dir)
+    tiles = []
+    for a, b in [(0, 0), (0, 1), (1, 1)]:
+        tiles.append(tmp_path / f"tile_{a}_{b}.parquet")
+        write_search(store=store_dir, hits_out=tiles[-1], block=a, target_block=b, n_blocks=2)
+    tabulate_hits(store_dir, tiles, tmp_path / "whole.tsv", header=True)
+    # a budget of a few hits per bucket: many buckets
+    monkeypatch.setattr(seqsim.search_engine.tabular, "_TEXT_BYTES_PER_HIT", 10**6)
+    tabulate_hits(store_dir, tiles, tmp_path / "buckets.tsv", header=True, max_memory=3 * 10**8)
+    whole = (tmp_path / "whole.tsv").read_bytes()
+    assert whole.count(b"\n") > 100
+    assert (tmp_path / "buckets.tsv").read_bytes() == whole

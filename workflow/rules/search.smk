@@ -46,11 +46,14 @@ rule search:
         max_evalue=SEARCH["max_evalue"],
         exhaustive="--exhaustive" if SEARCH["exhaustive"] else "",
         prefilter=prefilter_options(SEARCH),
+        max_memory=(
+            f"--max-memory {SEARCH['max_memory_mb']}M" if SEARCH.get("max_memory_mb") else ""
+        ),
     shell:
         "{params.seqsim} search --store {params.store:q} --block {wildcards.block}"
         " --target-block {wildcards.target} --n-blocks {params.n_blocks} {params.scoring} --evalue {params.max_evalue}"
         " {params.exhaustive} {params.prefilter} --threads {threads} --hits-out {output.hits:q}"
-        " --pairs-out {output.pairs:q} 2> {log:q}"
+        " --pairs-out {output.pairs:q} {params.max_memory} --spill-dir {resources.tmpdir:q} 2> {log:q}"
 
 
 rule tabulate_hits:
@@ -70,9 +73,12 @@ rule tabulate_hits:
         seqsim=SEQSIM,
         store=folder_of("store"),
         extra=",".join(SEARCH["extra_columns"]),
+        max_memory=(
+            f"--max-memory {SEARCH['max_memory_mb']}M" if SEARCH.get("max_memory_mb") else ""
+        ),
     shell:
         "{params.seqsim} tabulate-hits --store {params.store:q} --hits {input.hits:q}"
-        " --extra-columns '{params.extra}' -o {output:q} 2> {log:q}"
+        " --extra-columns '{params.extra}' {params.max_memory} -o {output:q} 2> {log:q}"
 
 
 SEARCH_PAIRS = [f"{RESULTS}/search/pairs_tile_{a}_{b}.parquet" for a, b in TILES]
