@@ -4,7 +4,8 @@ positive, Foldseek semantics), beside alignment baselines on the same set.
 
 Rows: the siamese scorer's calibrated probability, the features-only scorer
 (an ablation: no sequence encoder), the embedding-only cosine (`seqsim
-embed`), seqsim's SW bit score, the widest path through intermediates, and
+embed`), seqsim's SW bit score, the widest path through intermediates, the
+profile alignment (each sequence's profile from its own hits in the set), and
 the tools run on the same FASTA. Also the siamese scorer on the train
 split's own held-out part (superfamilies it never trained on), and the gap.
 
@@ -132,6 +133,8 @@ def main() -> None:
     row("embedding cosine only (seqsim embed)", neighbours, f"{time.perf_counter() - start:.1f} s")
     row("seqsim SW bit score", ranked_by(scored[scored["has_hit"] > 0], "bits", ids), "")
     row("widest path through intermediates", ranked_by(scored, "widest", ids), "")
+    row("profile alignment (profiles from the set's own hits)",
+        ranked_by(scored, "profile_neg_log10_evalue", ids), "")  # fmt: skip
     for name in args.tools.split(","):
         commands = tool_commands(name, work / "val.fasta", work, args.threads)
         wall = 0.0
@@ -153,6 +156,10 @@ def main() -> None:
     row("held-out part: seqsim SW bit score",
         ranked_by(train_scored[inside & (train_scored["has_hit"] > 0)], "bits", train_ids),
         "", held_labels)  # fmt: skip
+    row("held-out part: profile alignment",
+        ranked_by(train_scored[inside], "profile_neg_log10_evalue", train_ids), "", held_labels)
+    row("held-out part: widest path", ranked_by(train_scored[inside], "widest", train_ids), "",
+        held_labels)  # fmt: skip
     if args.figure:
         val_curves = {k: v for k, v in curves.items() if not k.startswith("held-out")}
         plot_sensitivity_curves(val_curves, args.figure, title="SCOPe40 val split, all-vs-all")

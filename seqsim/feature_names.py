@@ -48,6 +48,13 @@ SCORER_FEATURES: dict[str, str] = {
     "path2": "strongest path through two intermediates",
     "widest": "widest path through any number of intermediates (maximum spanning tree)",
     "shared_fraction": "neighbours in common / the smaller neighbour count",
+    "profile_bits": "bit score of the better profile alignment: one sequence's profile "
+    "(from its hits in the set) against the other sequence",
+    "profile_neg_log10_evalue": "-log10 of that alignment's E-value for the pair alone "
+    "(search space: the two lengths), clipped to [-1, 50]",
+    "diffusion2": "two-step diffusion over the profile graph (RankProp-like: edges "
+    "are pairs with profile E-value <= 1e-3, degree-normalised)",
+    "diffusion3": "three-step diffusion over the profile graph",
 }
 
 # BLAST's 12 standard tabular columns (-outfmt 6), in order.

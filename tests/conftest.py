@@ -5,8 +5,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from Bio.Align import PairwiseAligner, substitution_matrices
 
-from seqsim.alignment.scoring import scoring_scheme
+from seqsim.alignment.scoring import ScoringScheme, scoring_scheme
 from seqsim.sequences.alphabet import get_alphabet
 from seqsim.sequences.ingest import ingest_fasta
 from seqsim.sequences.store import RECORD_COLUMNS, SequenceStore
@@ -74,3 +75,19 @@ def small_protein(protein_example, tmp_path_factory):
     path = tmp_path_factory.mktemp("small") / "small.fasta"
     path.write_text("".join(f">{store.ids[i]}\n{store.sequence(i)}\n" for i in range(60)))
     return ingest_fasta([path]).store
+
+
+def biopython_score(scheme: ScoringScheme, query: np.ndarray, target: np.ndarray) -> float:
+    """Biopython's local alignment score of two code arrays under ``scheme``."""
+    alphabet = get_alphabet(scheme.alphabet)
+    letters = alphabet.letters
+    matrix = substitution_matrices.Array(letters, dims=2, data=scheme.matrix.astype(float))
+    aligner = PairwiseAligner(
+        mode="local",
+        substitution_matrix=matrix,
+        open_gap_score=scheme.open_gap_score,
+        extend_gap_score=scheme.extend_gap_score,
+    )
+    a = "".join(letters[c] for c in query)
+    b = "".join(letters[c] for c in target)
+    return aligner.score(a, b) if a and b else 0.0

@@ -11,7 +11,7 @@ Smith-Waterman score of the pair.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numba
@@ -28,6 +28,7 @@ from seqsim.kernels.batch_sw import (
     _ungapped_batches_serial,
 )
 from seqsim.kernels.pack import _pack
+from seqsim.kernels.profile import _profile_local_score
 from seqsim.kernels.simd import VECTOR_BYTES
 from seqsim.parallel import threaded_map
 
@@ -63,10 +64,16 @@ def pack_targets(
 def score_tables(scheme: ScoringScheme) -> np.ndarray:
     """Per query residue code, its scores against target codes 0-31 in the
     byte-shuffle layout :func:`seqsim.kernels.simd.vscores` reads."""
-    size = scheme.matrix.shape[0]
-    rows = np.full((size, 32), PAD_SCORE, dtype=np.int8)
-    rows[:, :size] = scheme.matrix
-    return np.concatenate([rows[:, :16], rows[:, :16], rows[:, 16:], rows[:, 16:]], axis=1)
+    return score_rows(scheme.matrix)
+
+
+def score_rows(rows: np.ndarray) -> np.ndarray:
+    """Score rows (one per query residue code, or per profile position)
+    against target codes 0-31, in the byte-shuffle layout
+    :func:`seqsim.kernels.simd.vscores` reads; missing codes score PAD_SCORE."""
+    table = np.full((rows.shape[0], 32), PAD_SCORE, dtype=np.int8)
+    table[:, : rows.shape[1]] = rows
+    return np.concatenate([table[:, :16], table[:, :16], table[:, 16:], table[:, 16:]], axis=1)
 
 
 class BatchAligner:
@@ -111,11 +118,16 @@ class BatchAligner:
         return pack_targets(self.codes, self.offsets, targets, lanes=lanes, pad_code=self.pad_code)
 
     def _run(
-        self, query: np.ndarray, batches: TargetBatches, lane_type: np.dtype, parallel: bool
+        self,
+        query: np.ndarray,
+        tables: np.ndarray,
+        batches: TargetBatches,
+        lane_type: np.dtype,
+        parallel: bool,
     ) -> np.ndarray:
         out = np.zeros(batches.slots.size, dtype=np.int32)
         args = (
-            query, self.tables, batches.columns, batches.batch_offsets,
+            query, tables, batches.columns, batches.batch_offsets,
             self.scheme.open_gap_score, self.scheme.extend_gap_score,
             np.zeros(1, dtype=lane_type), out,
         )  # fmt: skip
@@ -185,11 +197,55 @@ class BatchAligner:
         in the order of ``targets`` (int64). ``parallel`` spreads the target
         batches over numba's threads (``numba.set_num_threads``)."""
         query = self._check_query(query)
+        scheme = self.scheme
+
+        def exact(target: int) -> int:
+            target_codes = self.codes[self.offsets[target] : self.offsets[target + 1]]
+            return int(_local_score(query, target_codes, scheme.matrix,
+                                    scheme.open_gap_score, scheme.extend_gap_score))  # fmt: skip
+
+        return self._cascade(query, self.tables, self._first, self.first_type, exact, parallel)
+
+    def profile_scores(self, profile: np.ndarray, *, parallel: bool = False) -> np.ndarray:
+        """Exact local scores of a position-specific profile (integer scores,
+        one row per position, one column per code; see
+        :mod:`seqsim.scorer.profiles`) against every target, as :meth:`scores`
+        gives for a query (a query's profile is its matrix rows)."""
+        profile = np.asarray(profile)
+        tables = score_rows(profile)
+        positions = np.arange(profile.shape[0], dtype=np.int64)
+        scheme = self.scheme
+        wide = min(int(profile.min(initial=0)), scheme.open_gap_score) < -127
+        first_type = np.dtype(np.int16 if wide else np.int8)
+        first = self._first
+        if first_type != self.first_type:
+            first = self._pack(self.targets, first_type)
+        rows = profile.astype(np.float32)
+
+        def exact(target: int) -> int:
+            target_codes = self.codes[self.offsets[target] : self.offsets[target + 1]]
+            gaps = (scheme.open_gap_score, scheme.extend_gap_score)
+            return int(_profile_local_score(rows, 0, rows.shape[0], target_codes, *gaps))
+
+        return self._cascade(positions, tables, first, first_type, exact, parallel)
+
+    def _cascade(
+        self,
+        query: np.ndarray,
+        tables: np.ndarray,
+        first: TargetBatches,
+        first_type: np.dtype,
+        exact: Callable[[int], int],
+        parallel: bool,
+    ) -> np.ndarray:
+        """Exact scores of ``query`` (rows of ``tables``) against the targets
+        packed as ``first``: ``first_type`` lanes, then the saturated ones in
+        int16 lanes, then ``exact(target)`` for any still saturated."""
         result = np.zeros(self.targets.size, dtype=np.int64)
-        batches, lane_type = self._first, self.first_type
+        batches, lane_type = first, first_type
         positions = np.arange(self.targets.size)  # packed list -> position in `targets`
         while True:
-            lane_scores = self._run(query, batches, lane_type, parallel)
+            lane_scores = self._run(query, tables, batches, lane_type, parallel)
             filled = batches.slots >= 0
             result[positions[batches.slots[filled]]] = lane_scores[filled]
             saturated = positions[batches.slots[filled & (lane_scores >= _SATURATION[lane_type])]]
@@ -201,11 +257,7 @@ class BatchAligner:
                 positions = saturated
                 continue
             for position in saturated:
-                target = self.targets[position]
-                result[position] = _local_score(
-                    query, self.codes[self.offsets[target] : self.offsets[target + 1]],
-                    self.scheme.matrix, self.scheme.open_gap_score, self.scheme.extend_gap_score,
-                )  # fmt: skip
+                result[position] = exact(int(self.targets[position]))
             return result
 
     def scores_many(

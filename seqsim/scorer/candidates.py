@@ -13,10 +13,14 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import minimum_spanning_tree
 
+from seqsim.alignment.scoring import scoring_scheme
+from seqsim.alignment.statistics import karlin_altschul
 from seqsim.errors import ConfigError
 from seqsim.kernels.graph import _path_rows, _tree_lifting
 from seqsim.parallel import threaded_map
+from seqsim.scorer.profiles import PROFILE_EVALUE, build_profiles, profile_scores
 from seqsim.search_engine.pair_tables import alignment_features, self_scores_from_hits
+from seqsim.sequences.store import SequenceStore
 
 
 def direct_pairs(hits: pd.DataFrame, n_sequences: int) -> pd.DataFrame:
@@ -86,10 +90,11 @@ def _path_features(
 
 def candidate_pairs(
     hits: pd.DataFrame,
-    lengths: np.ndarray,
+    store: SequenceStore,
     *,
     edge_evalue: float = 1.0,
     top_k: int = 100,
+    profile_evalue: float = PROFILE_EVALUE,
     extra_pairs: tuple[np.ndarray, np.ndarray] | None = None,
     threads: int = 1,
 ) -> pd.DataFrame:
@@ -100,9 +105,13 @@ def candidate_pairs(
     each sequence adds its ``top_k`` best-connected partners to its hits.
     ``extra_pairs`` (two index arrays) are added too, e.g. a user's labelled
     pairs: those with neither a hit nor a listed path get zero features.
-    Path features are computed in blocks of rows on ``threads`` threads; the
-    result does not depend on the thread count.
+    Profile features align each sequence's profile (from its hits with
+    E-value <= ``profile_evalue``, see :mod:`seqsim.scorer.profiles`) against
+    the other sequence. Path features are computed in blocks of rows on
+    ``threads`` threads, profile alignments in chunks of pairs; the result
+    does not depend on the thread count.
     """
+    lengths = store.lengths
     n = lengths.size
     direct = direct_pairs(hits, n)
     edges = direct[direct["evalue"] <= edge_evalue]
@@ -153,4 +162,65 @@ def candidate_pairs(
             / np.maximum(np.minimum(degree[pq], degree[pt]), 1),
         }
     )
-    return table.sort_values(["query", "target"], ignore_index=True)
+    table = table.sort_values(["query", "target"], ignore_index=True)
+    bits, neg_log = _profile_features(store, hits, table, profile_evalue, threads)
+    table = table.assign(profile_bits=bits, profile_neg_log10_evalue=neg_log)
+    diffusion2, diffusion3 = _diffusion_features(table, n)
+    return table.assign(diffusion2=diffusion2, diffusion3=diffusion3)
+
+
+# The profile graph's edges: candidate pairs whose profile alignment has an
+# E-value (for the pair alone) at most 1e-3; weights: profile bits / 100,
+# capped at 2. Chosen on the SCOPe40 train split's held-out part: the model's
+# SFAM 0.261 / 0.273 / 0.277 / 0.283 at 1e-5 / 1e-4 / 1e-3 / 1e-2, but 1e-2
+# nearly doubles the graph's two-step matrix (training peak 1.97 GB, not 1.18).
+DIFFUSION_MIN_NEG_LOG10_EVALUE = 3.0
+_ROW_DOT_CHUNK = 65_536
+
+
+def _diffusion_features(pairs: pd.DataFrame, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """RankProp-like diffusion (Weston et al. 2004) over the candidates'
+    profile graph, K = D^-1/2 W D^-1/2: ``(K^2)_qt`` and ``(K^3)_qt`` of each
+    candidate pair, the weight of the two- and three-step walks between them
+    (summed, where the path features take the best single path)."""
+    q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
+    edge = pairs["profile_neg_log10_evalue"].to_numpy() >= DIFFUSION_MIN_NEG_LOG10_EVALUE
+    w = np.minimum(pairs["profile_bits"].to_numpy()[edge], 200.0) / 100.0
+    graph = sp.csr_matrix(
+        (np.r_[w, w], (np.r_[q[edge], t[edge]], np.r_[t[edge], q[edge]])), shape=(n, n)
+    )
+    scale = sp.diags(1.0 / np.sqrt(np.maximum(np.asarray(graph.sum(axis=1)).ravel(), 1e-12)))
+    k1 = (scale @ graph @ scale).tocsr()
+    k2 = (k1 @ k1).tocsr()
+    return _row_dots(k1, k1, q, t), _row_dots(k2, k1, q, t)
+
+
+def _row_dots(a: sp.csr_matrix, b: sp.csr_matrix, q: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``(a @ b.T)[q, t]`` for each pair, a chunk of pairs at a time (b is
+    symmetric here, so this is ``(a @ b)[q, t]``)."""
+    out = np.zeros(q.size, dtype=np.float64)
+    for start in range(0, q.size, _ROW_DOT_CHUNK):
+        rows = slice(start, start + _ROW_DOT_CHUNK)
+        out[rows] = np.asarray(a[q[rows]].multiply(b[t[rows]]).sum(axis=1)).ravel()
+    return out
+
+
+def _profile_features(
+    store: SequenceStore,
+    hits: pd.DataFrame,
+    pairs: pd.DataFrame,
+    profile_evalue: float,
+    threads: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bit scores and pair-alone -log10 E-values of the pairs' profile
+    alignments, under the alphabet's default scheme (the one the shipped
+    models were trained with)."""
+    scheme = scoring_scheme(store.alphabet)
+    profile = build_profiles(store, hits, scheme, max_evalue=profile_evalue)
+    q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
+    raw = profile_scores(profile, store, scheme, q, t, threads=threads)
+    params = karlin_altschul(scheme)
+    bits = (params.lambda_ * raw - params.log_k) / np.log(2)
+    space = store.lengths[q].astype(np.float64) * store.lengths[t].astype(np.float64)
+    neg_log = bits * np.log10(2) - np.log10(np.maximum(space, 1.0))
+    return bits, np.clip(neg_log, -1.0, 50.0)

@@ -132,6 +132,10 @@ def _content_problem(metadata: dict[str, Any]) -> str | None:
         _finite_number(settings["edge_evalue"]) and settings["edge_evalue"] > 0
     ):
         return "'settings.edge_evalue' must be a finite positive number"
+    if "profile_evalue" in settings and not (
+        _finite_number(settings["profile_evalue"]) and settings["profile_evalue"] > 0
+    ):
+        return "'settings.profile_evalue' must be a finite positive number"
     top_k = settings.get("top_k", 1)
     if not (isinstance(top_k, int) and not isinstance(top_k, bool) and 1 <= top_k <= 100_000):
         return "'settings.top_k' must be an integer from 1 to 100,000"

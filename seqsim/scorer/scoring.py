@@ -20,6 +20,7 @@ from seqsim.scorer.checkpoint import load_checkpoint
 from seqsim.scorer.embedding import embed_sequences
 from seqsim.scorer.labels import pair_indices
 from seqsim.scorer.model import HomologyScorer, scorer_from_checkpoint
+from seqsim.scorer.profiles import PROFILE_EVALUE
 from seqsim.sequences.alphabet import get_alphabet
 from seqsim.sequences.store import SequenceStore, copy_pairs, output_rows, with_copies
 
@@ -94,8 +95,9 @@ def score_candidates(
     metadata from :func:`load_scorer`)."""
     settings = metadata.get("settings", {})
     pairs = candidate_pairs(
-        hits, store.lengths,
+        hits, store,
         edge_evalue=settings.get("edge_evalue", 1.0), top_k=settings.get("top_k", 100),
+        profile_evalue=settings.get("profile_evalue", PROFILE_EVALUE),
         extra_pairs=extra_pairs, threads=threads,
     )  # fmt: skip
     features = pairs[list(SCORER_FEATURES)].to_numpy(np.float64)

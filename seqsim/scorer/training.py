@@ -35,6 +35,7 @@ from seqsim.scorer.embedding import embed_sequences
 from seqsim.scorer.labels import PairLabels, held_out_groups
 from seqsim.scorer.loss import finite_loss, pair_loss
 from seqsim.scorer.model import HomologyScorer
+from seqsim.scorer.profiles import PROFILE_EVALUE
 from seqsim.scorer.scoring import chunked, logits_function, standardise
 from seqsim.scorer.seeding import seeded_torch
 from seqsim.scorer.siamese import EncoderSettings, balanced_loss, batch_pairs, train_encoder
@@ -64,6 +65,7 @@ class TrainSettings:
     seed: int = 1
     edge_evalue: float = 1.0
     top_k: int = 100
+    profile_evalue: float = PROFILE_EVALUE
     encoder: EncoderSettings = field(default_factory=EncoderSettings)
 
 
@@ -200,8 +202,8 @@ def _labelled_candidates(
         extra: tuple[np.ndarray, np.ndarray] | None,
     ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
         pairs = candidate_pairs(
-            hits, store.lengths, edge_evalue=settings.edge_evalue, top_k=settings.top_k,
-            extra_pairs=extra, threads=threads,
+            hits, store, edge_evalue=settings.edge_evalue, top_k=settings.top_k,
+            profile_evalue=settings.profile_evalue, extra_pairs=extra, threads=threads,
         )  # fmt: skip
         q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
         return pairs, q, t, labels(q, t)

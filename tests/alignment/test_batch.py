@@ -7,29 +7,14 @@ import re
 import numba
 import numpy as np
 import pytest
-from Bio.Align import PairwiseAligner, substitution_matrices
 from hypothesis import example, given, settings, strategies as st
 
 from seqsim.alignment.batch import BatchAligner, score_tables
-from seqsim.alignment.scoring import ScoringScheme, scoring_scheme
+from seqsim.alignment.scoring import scoring_scheme
 from seqsim.kernels.batch_sw import _align_batch
 from seqsim.kernels.simd import HAS_AVX2, SIMD_PATH, VECTOR_BYTES
-from seqsim.sequences.alphabet import get_alphabet
 
-
-def biopython_score(scheme: ScoringScheme, query: np.ndarray, target: np.ndarray) -> float:
-    alphabet = get_alphabet(scheme.alphabet)
-    letters = alphabet.letters
-    matrix = substitution_matrices.Array(letters, dims=2, data=scheme.matrix.astype(float))
-    aligner = PairwiseAligner(
-        mode="local",
-        substitution_matrix=matrix,
-        open_gap_score=scheme.open_gap_score,
-        extend_gap_score=scheme.extend_gap_score,
-    )
-    a = "".join(letters[c] for c in query)
-    b = "".join(letters[c] for c in target)
-    return aligner.score(a, b) if a and b else 0.0
+from conftest import biopython_score
 
 
 def store_of(sequences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

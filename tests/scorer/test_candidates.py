@@ -13,6 +13,8 @@ from hypothesis import given, settings
 from seqsim.feature_names import SCORER_FEATURES
 from seqsim.scorer.candidates import _path_features, candidate_pairs, hit_graph
 
+from conftest import make_store
+
 
 def hits_of(edges: dict[tuple[int, int], float], n: int) -> pd.DataFrame:
     """A minimal all-vs-all hit table: self hits plus both directions of each edge."""
@@ -20,9 +22,16 @@ def hits_of(edges: dict[tuple[int, int], float], n: int) -> pd.DataFrame:
     rows += [(i, j, w) for (i, j), w in edges.items()] + [(j, i, w) for (i, j), w in edges.items()]
     table = pd.DataFrame(rows, columns=["query", "target", "bitscore"])
     return table.assign(
-        raw=(table["bitscore"] * 2).astype(int), evalue_pair=1e-5, nident=10, length=20,
-        qstart=1, qend=20, sstart=1, send=20, qlen=50, tlen=50,
+        raw=(table["bitscore"] * 2).astype(int), evalue=1e-5, evalue_pair=1e-5, nident=10,
+        length=20, qstart=1, qend=20, sstart=1, send=20, qlen=50, tlen=50, cigar="20M",
     )  # fmt: skip
+
+
+def store_of(n: int):
+    """n random proteins of length 50 (the hit tables' lengths)."""
+    rng = np.random.default_rng(n)
+    return make_store(["".join(rng.choice(list("ACDEFGHIKLMNPQRSTVWY"), 50)) for _ in range(n)],
+                      "protein")  # fmt: skip
 
 
 def test_path_features_match_a_plain_python_search():
@@ -33,7 +42,7 @@ def test_path_features_match_a_plain_python_search():
         for i, j in itertools.combinations(range(n), 2)
         if rng.random() < 0.3
     }
-    pairs = candidate_pairs(hits_of(edges, n), np.full(n, 50), top_k=n)
+    pairs = candidate_pairs(hits_of(edges, n), store_of(n), top_k=n)
     weight = {**edges, **{(j, i): w for (i, j), w in edges.items()}}
 
     def neighbours(i):
@@ -69,7 +78,7 @@ def test_widest_path_ties_do_not_multiply_the_candidates():
     sequence must still get only its neighbours plus top_k partners."""
     n, top_k = 60, 5
     edges = {(i, i + 1): 40.0 for i in range(n - 1)}
-    pairs = candidate_pairs(hits_of(edges, n), np.full(n, 50), top_k=top_k)
+    pairs = candidate_pairs(hits_of(edges, n), store_of(n), top_k=top_k)
     per_sequence = np.bincount(np.concatenate([pairs["query"], pairs["target"]]), minlength=n)
     assert len(pairs) <= n * (top_k + 2)
     assert per_sequence.max() <= 2 * (top_k + 2)

@@ -8,7 +8,10 @@ import pytest
 import torch
 
 from seqsim.errors import InputError
+from seqsim.feature_names import SCORER_FEATURES
 from seqsim.scorer.checkpoint import FORMAT_VERSION, load_checkpoint, save_checkpoint
+
+N_FEATURES = len(SCORER_FEATURES)
 
 
 def metadata() -> dict:
@@ -122,9 +125,9 @@ def set_field(metadata: dict, dotted: str, value) -> dict:
         ("calibration", {}, "'calibration' must be a Platt calibration"),
         ("calibration.a", "1.2", "'calibration' needs finite numbers a and b"),
         ("calibration.b", float("nan"), "'calibration' needs finite numbers a and b"),
-        ("feature_mean", ["x"] * 11, "'feature_mean' must hold finite numbers"),
-        ("feature_mean", [float("nan")] * 11, "'feature_mean' must hold finite numbers"),
-        ("feature_scale", [0.0] * 11, "'feature_scale' must hold finite positive numbers"),
+        ("feature_mean", ["x"] * N_FEATURES, "'feature_mean' must hold finite numbers"),
+        ("feature_mean", [float("nan")] * N_FEATURES, "'feature_mean' must hold finite numbers"),
+        ("feature_scale", [0.0] * N_FEATURES, "'feature_scale' must hold finite positive numbers"),
         ("settings", None, "'settings' must be an object"),
         ("settings.edge_evalue", "1", "'settings.edge_evalue' must be a finite positive"),
         ("settings.top_k", 10**9, "'settings.top_k' must be an integer"),
