@@ -157,7 +157,8 @@ def main() -> None:
         ranked_by(train_scored[inside & (train_scored["has_hit"] > 0)], "bits", train_ids),
         "", held_labels)  # fmt: skip
     row("held-out part: profile alignment",
-        ranked_by(train_scored[inside], "profile_neg_log10_evalue", train_ids), "", held_labels)
+        ranked_by(train_scored[inside], "profile_neg_log10_evalue", train_ids), "",
+        held_labels)  # fmt: skip
     row("held-out part: widest path", ranked_by(train_scored[inside], "widest", train_ids), "",
         held_labels)  # fmt: skip
     if args.figure:

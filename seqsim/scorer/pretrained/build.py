@@ -218,7 +218,7 @@ each query's candidate pairs ranked:""",
   input (U) is read in DNA codes and scored by the same model.
 - Trained on single-family Rfam members: it knows nothing of genomes,
   reads or coding sequences, and no shared family structure beyond the
-  alignment and hit-graph features.
+  alignment, hit-graph and profile features.
 - A user with labels of their own (`scorer.labels` / `scorer.pairs`) trains a
   model that replaces this one.""",
 }
@@ -254,7 +254,7 @@ def write_card(
 
 The model `seqsim score` and the pipeline use for {card["kind"]} sequences
 when no labels are given: a calibrated probability that two sequences are
-homologous ({card["homologous"]}), from the alignment and hit-graph features
+homologous ({card["homologous"]}), from the alignment, hit-graph and profile features
 of the pair (`seqsim.feature_names.SCORER_FEATURES`); kind
 `{metadata["model"]["kind"]}`, an MLP with {metadata["model"]["hidden"]} hidden units,
 Platt-calibrated.
