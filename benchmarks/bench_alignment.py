@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numba
 import numpy as np
-from bench_cluster import cpu_model
 from Bio.Align import PairwiseAligner, substitution_matrices
 from Bio.SeqIO.FastaIO import SimpleFastaParser
+from machine import cpu_model
 
 from seqsim.alignment.batch import BatchAligner
 from seqsim.alignment.scoring import scoring_scheme

@@ -23,7 +23,6 @@ ARI and NMI by scikit-learn. Prints the CPU, time and peak RSS.
 from __future__ import annotations
 
 import argparse
-import platform
 import resource
 import shutil
 import subprocess
@@ -34,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from bench_pretrained import DATA, pfam, scope40_val
+from machine import cpu_model
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from seqsim.matrix.cluster import assign_clusters, prepare_pairs
@@ -62,16 +62,6 @@ MODES = [
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def cpu_model() -> str:
-    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = next((line.split(":", 1)[1].strip() for line in info.splitlines()
-                  if line.startswith("model name")), platform.machine())  # fmt: skip
-    flags = next((line.split(":", 1)[1].split() for line in info.splitlines()
-                  if line.startswith("flags")), [])  # fmt: skip
-    simd = sorted(f for f in flags if f.startswith(("avx2", "avx512f", "avx512bw")))
-    return f"{model} ({' '.join(simd) or 'no AVX2'})"
 
 
 def scores(labels_of: pd.DataFrame, ids: list[str], clusters) -> list[float]:

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from bench_cluster import cpu_model
+from machine import cpu_model
 
 from seqsim.kernels.simd import SIMD_PATH
 

@@ -22,18 +22,20 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import psutil
 import torch
 
 from seqsim.plots import plot_sensitivity_curves
 from seqsim.scorer.checkpoint import save_checkpoint
 from seqsim.scorer.embedding import cosine_neighbours, embed_sequences
 from seqsim.scorer.labels import PairLabels, held_out_groups
-from seqsim.scorer.scoring import load_scorer, score_candidates
+from seqsim.scorer.scoring import encoder_profile, load_scorer, score_candidates
 from seqsim.scorer.training import TrainSettings, train_scorer
 from seqsim.search_engine.api import SearchOptions, search_stores
 from seqsim.sequences.ingest import ingest_fasta
@@ -67,14 +69,52 @@ def scored_candidates(path: Path, store, hits: pd.DataFrame) -> pd.DataFrame:
     return score_candidates(model, metadata, store, hits)
 
 
-def train_timed(store, hits, labels, settings, path: Path) -> float:
+class PeakRss:
+    """The process's peak resident memory (MB) while the block runs, sampled
+    every 50 ms (ru_maxrss cannot be reset between steps)."""
+
+    def __enter__(self) -> PeakRss:
+        self.peak, self._done = 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        process = psutil.Process()
+        while True:
+            self.peak = max(self.peak, process.memory_info().rss / 2**20)
+            if self._done.wait(0.05):
+                return
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+def train_timed(store, hits, labels, settings, path: Path, threads: int) -> tuple[float, float]:
+    """Train and save; (seconds, peak RSS in MB of the whole process meanwhile)."""
     start = time.perf_counter()
-    state, metadata = train_scorer(store, hits, labels, settings)
+    with PeakRss() as rss:
+        state, metadata = train_scorer(store, hits, labels, settings, threads=threads)
     seconds = time.perf_counter() - start
     save_checkpoint(path, state, metadata)
     scalars = {k: round(v, 4) for k, v in metadata["metrics"].items() if not isinstance(v, list)}
-    print(f"training {settings.kind}: {seconds:.0f} s; held-out metrics {scalars}", flush=True)
-    return seconds
+    print(f"training {settings.kind}: {seconds:.0f} s, peak RSS of the process {rss.peak:.0f} MB "
+          f"(both splits' stores and hits included); held-out metrics {scalars}",
+          flush=True)  # fmt: skip
+    return seconds, rss.peak
+
+
+def cached_search(store, threads: int, path: Path) -> tuple[pd.DataFrame, float]:
+    """The all-vs-all hits (read from ``path`` when an earlier run with
+    ``--keep`` wrote them) and the search's seconds (0 when read)."""
+    if path.exists():
+        return pd.read_parquet(path), 0.0
+    start = time.perf_counter()
+    hits, _, _ = search_stores(store, None, SearchOptions(), threads=threads)
+    seconds = time.perf_counter() - start
+    hits.to_parquet(path)
+    return hits, seconds
 
 
 def main() -> None:
@@ -87,25 +127,30 @@ def main() -> None:
     work = Path(args.keep or tempfile.mkdtemp(prefix="bench_scorer."))
     work.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(args.threads)
+    from machine import cpu_model
+
+    from seqsim.kernels.simd import SIMD_PATH
+
+    print(f"machine: {cpu_model()}; seqsim SIMD path {SIMD_PATH}; {args.threads} threads")
     stores, hits, labels = {}, {}, {}
     for split in ("train", "val"):
         fasta = work / f"{split}.fasta"
         labels[split] = shuffled_set(split, fasta)
         stores[split] = ingest_fasta([fasta]).store
-        start = time.perf_counter()
-        hits[split], _, _ = search_stores(
-            stores[split], None, SearchOptions(), threads=args.threads
+        hits[split], search_seconds = cached_search(
+            stores[split], args.threads, work / f"{split}.hits.parquet"
         )
         print(f"{split}: {stores[split].n_sequences} domains, all-vs-all search "
-              f"{time.perf_counter() - start:.0f} s", flush=True)  # fmt: skip
+              f"{search_seconds:.0f} s (0: read from --keep)", flush=True)  # fmt: skip
     train_labels = PairLabels.from_table(labels["train"], stores["train"].ids, "superfamily")
     models = {kind: work / f"{kind}.safetensors" for kind in ("siamese", "features")}
     seconds = {
         kind: train_timed(
-            stores["train"], hits["train"], train_labels, TrainSettings(kind=kind), path
-        )
+            stores["train"], hits["train"], train_labels, TrainSettings(kind=kind), path,
+            args.threads,
+        )[0]
         for kind, path in models.items()
-    }
+    }  # fmt: skip
     print()
     print("| method (val split) | FAM | SFAM | FOLD | wall |")
     print("|---|---|---|---|---|")
@@ -127,8 +172,10 @@ def main() -> None:
     row("learned probability, features (the default)", ranked_by(features_only, "probability", ids),
         f"training {seconds['features']:.0f} s")  # fmt: skip
     start = time.perf_counter()
-    model, _ = load_scorer(models["siamese"], "protein")
-    query, target, cosine = cosine_neighbours(embed_sequences(model.encoder, stores["val"]), 2000)
+    model, metadata = load_scorer(models["siamese"], "protein")
+    profile = encoder_profile(model, metadata, stores["val"], hits["val"])
+    embedded = embed_sequences(model.encoder, stores["val"], profile)
+    query, target, cosine = cosine_neighbours(embedded, 2000)
     neighbours = pd.DataFrame({"query": ids[query], "target": ids[target], "score": cosine})
     row("embedding cosine only (seqsim embed)", neighbours, f"{time.perf_counter() - start:.1f} s")
     row("seqsim SW bit score", ranked_by(scored[scored["has_hit"] > 0], "bits", ids), "")

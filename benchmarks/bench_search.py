@@ -136,7 +136,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     fasta = work / "set.fasta"
     labels = write_set(args.split, fasta)
-    from bench_cluster import cpu_model
+    from machine import cpu_model
 
     from seqsim.kernels.simd import SIMD_PATH
 

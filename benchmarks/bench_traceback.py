@@ -17,7 +17,7 @@ import argparse
 import time
 
 import numpy as np
-from bench_cluster import cpu_model
+from machine import cpu_model
 
 from seqsim.alignment.batch import BatchAligner
 from seqsim.alignment.scoring import scoring_scheme

@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from bench_cluster import cpu_model
 from Bio.SeqIO.FastaIO import SimpleFastaParser
+from machine import cpu_model
 
 from seqsim.scorer.api import score
 from seqsim.search_engine.api import SearchOptions

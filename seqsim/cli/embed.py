@@ -11,7 +11,7 @@ HELP = "embed sequences with a trained siamese scorer; optionally each one's nea
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_sequence_arguments(parser, hits=False)
+    add_sequence_arguments(parser)
     parser.add_argument("--model", required=True, help="siamese checkpoint from `seqsim train`")
     parser.add_argument(
         "-o", "--output", required=True, help="embeddings: id, e0, e1, ... (.tsv or .parquet)"
@@ -30,6 +30,6 @@ def run(args: argparse.Namespace) -> int:
 
     write_embed(
         args.model, sequences_of(args), args.output, neighbours_out=args.neighbours_out,
-        top_k=args.top_k, threads=args.threads,
+        top_k=args.top_k, hits=args.hits, threads=args.threads,
     )  # fmt: skip
     return 0

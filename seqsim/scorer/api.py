@@ -26,6 +26,7 @@ from seqsim.scorer.pretrained import shipped_model
 from seqsim.scorer.scoring import (
     compact_table,
     compatible_alphabets,
+    encoder_profile,
     load_scorer,
     score_candidates,
     score_listed_pairs,
@@ -173,12 +174,21 @@ def score(
     return table
 
 
-def embed(scorer: Scorer | FilePath, sequences: Sequences, *, threads: int = 1) -> pd.DataFrame:
-    """One unit embedding per sequence from a siamese scorer: ``id``, ``e0``, ``e1``, ..."""
+def embed(
+    scorer: Scorer | FilePath, sequences: Sequences, *, hits: Hits = None, threads: int = 1
+) -> pd.DataFrame:
+    """One unit embedding per sequence from a siamese scorer: ``id``, ``e0``,
+    ``e1``, ... An encoder over profile columns reads each sequence's profile
+    from the set's all-vs-all ``hits`` (searched here when not given)."""
     store = read_sequences(sequences)
     model = _siamese(_scorer_of(scorer, store))
+    profile = None
+    if model.model.encoder.profile_columns:
+        profile = encoder_profile(
+            model.model, model.metadata, store, _hits_of(store, hits, threads)
+        )
     with _torch_threads(threads):
-        embeddings = embed_sequences(model.model.encoder, store)
+        embeddings = embed_sequences(model.model.encoder, store, profile)
     table = pd.DataFrame(embeddings, columns=[f"e{i}" for i in range(embeddings.shape[1])])
     log.info("%d sequences embedded (%d dimensions)", store.n_sequences, embeddings.shape[1])
     # A store's copies (ingest --dedupe) get their representative's embedding.
@@ -268,12 +278,13 @@ def write_embed(
     *,
     neighbours_out: FilePath | None = None,
     top_k: int = 100,
+    hits: Hits = None,
     threads: int = 1,
 ) -> None:
     """``seqsim embed``: :func:`embed` written to ``output`` and, with
     ``neighbours_out``, :func:`embedding_neighbours`."""
     scorer = load(model)
-    embeddings = embed(scorer, sequences, threads=threads)
+    embeddings = embed(scorer, sequences, hits=hits, threads=threads)
     write_table(embeddings, output)
     if neighbours_out:
         neighbours = embedding_neighbours(scorer, embeddings, top_k=top_k)

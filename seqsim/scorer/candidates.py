@@ -18,7 +18,7 @@ from seqsim.alignment.statistics import karlin_altschul
 from seqsim.errors import ConfigError
 from seqsim.kernels.graph import _path_rows, _tree_lifting
 from seqsim.parallel import threaded_map
-from seqsim.scorer.profiles import PROFILE_EVALUE, build_profiles, profile_scores
+from seqsim.scorer.profiles import PROFILE_EVALUE, default_profiles, profile_scores
 from seqsim.search_engine.pair_tables import alignment_features, self_scores_from_hits
 from seqsim.sequences.store import SequenceStore
 
@@ -216,7 +216,7 @@ def _profile_features(
     alignments, under the alphabet's default scheme (the one the shipped
     models were trained with)."""
     scheme = scoring_scheme(store.alphabet)
-    profile = build_profiles(store, hits, scheme, max_evalue=profile_evalue)
+    profile = default_profiles(store, hits, profile_evalue)
     q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
     raw = profile_scores(profile, store, scheme, q, t, threads=threads)
     params = karlin_altschul(scheme)

@@ -2,7 +2,8 @@
 
 Two kinds:
 
-- ``siamese``: a shared :class:`SequenceEncoder`; a :class:`PairHead` over
+- ``siamese``: a shared :class:`SequenceEncoder` (over profile columns or
+  residues); a :class:`PairHead` over
   terms of the two embeddings (cosine, the probability that both are in one
   class when the labels had classes, and with ``head_terms: full`` also
   |a - b| and a * b) plus the pair's alignment and graph features; a
@@ -18,7 +19,7 @@ import torch
 from torch import nn
 
 from seqsim.errors import InputError
-from seqsim.scorer.encoder import SequenceEncoder
+from seqsim.scorer.encoder import ENCODER_INPUTS, SequenceEncoder
 from seqsim.scorer.head import CosineHead, PairHead, embedding_terms, same_class_probability
 from seqsim.scorer.seeding import seeded_torch
 
@@ -58,6 +59,7 @@ class HomologyScorer(nn.Module):
                 kernel_size=int(encoder["kernel_size"]),
                 dilations=tuple(int(d) for d in encoder["dilations"]),
                 output_dim=dim,
+                profile_columns=n_codes if encoder.get("inputs") == "profile" else 0,
             )
             self.cosine = CosineHead()
             n_classes = int(description["n_classes"])
@@ -114,6 +116,8 @@ def description_problem(description: dict[str, Any]) -> str | None:
     for key in ("embed_dim", "channels", "kernel_size", "output_dim"):
         if not width(encoder.get(key)):
             return f"'model.encoder.{key}' must be an integer from 1 to {MAX_WIDTH:,}"
+    if encoder.get("inputs", "residues") not in ENCODER_INPUTS:
+        return f"'model.encoder.inputs' must be one of {ENCODER_INPUTS}"
     dilations = encoder.get("dilations")
     if not (isinstance(dilations, (list, tuple)) and 0 < len(dilations) <= MAX_LAYERS):
         return f"'model.encoder.dilations' must list 1 to {MAX_LAYERS} dilations"

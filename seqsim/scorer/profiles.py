@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from seqsim.alignment.batch import BatchAligner
-from seqsim.alignment.scoring import ScoringScheme
+from seqsim.alignment.scoring import ScoringScheme, scoring_scheme
 from seqsim.alignment.statistics import background_frequencies, ungapped_karlin_altschul
 from seqsim.errors import ConfigError
 from seqsim.kernels.profile import _aligned_residue_counts
@@ -107,6 +107,14 @@ def build_profiles(
         log_odds = np.rint(np.log(mixed / background) / lam)
         profile[start + rows[covered], :n] = np.clip(log_odds, -127, 127).astype(np.int8)
     return profile
+
+
+def default_profiles(
+    store: SequenceStore, hits: pd.DataFrame, max_evalue: float = PROFILE_EVALUE
+) -> np.ndarray:
+    """:func:`build_profiles` under the alphabet's default scheme (the one the
+    scorer's features and encoder are trained and used with)."""
+    return build_profiles(store, hits, scoring_scheme(store.alphabet), max_evalue=max_evalue)
 
 
 def profile_scores(

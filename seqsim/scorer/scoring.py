@@ -20,7 +20,7 @@ from seqsim.scorer.checkpoint import load_checkpoint
 from seqsim.scorer.embedding import embed_sequences
 from seqsim.scorer.labels import pair_indices
 from seqsim.scorer.model import HomologyScorer, scorer_from_checkpoint
-from seqsim.scorer.profiles import PROFILE_EVALUE
+from seqsim.scorer.profiles import PROFILE_EVALUE, default_profiles
 from seqsim.sequences.alphabet import get_alphabet
 from seqsim.sequences.store import SequenceStore, copy_pairs, output_rows, with_copies
 
@@ -82,6 +82,16 @@ def load_scorer(
     return model, metadata
 
 
+def encoder_profile(
+    model: HomologyScorer, metadata: dict[str, Any], store: SequenceStore, hits: pd.DataFrame
+) -> np.ndarray | None:
+    """The profiles a siamese model's encoder reads (None when it reads residues)."""
+    if model.kind != "siamese" or not model.encoder.profile_columns:
+        return None
+    evalue = metadata.get("settings", {}).get("profile_evalue", PROFILE_EVALUE)
+    return default_profiles(store, hits, evalue)
+
+
 def score_candidates(
     model: HomologyScorer,
     metadata: dict[str, Any],
@@ -107,7 +117,9 @@ def score_candidates(
     q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
     embeddings = None
     if model.kind == "siamese":
-        embeddings = torch.from_numpy(embed_sequences(model.encoder, store))
+        embeddings = torch.from_numpy(embed_sequences(
+            model.encoder, store, encoder_profile(model, metadata, store, hits)
+        ))  # fmt: skip
     logits_of = logits_function(model, embeddings, x, q, t)
 
     with torch.no_grad():

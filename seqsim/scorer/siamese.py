@@ -7,6 +7,11 @@ sequences, which supply the non-homologs. When the labels have a class
 level (SCOP class), a linear layer also learns each sequence's class from
 its embedding: superfamilies do not carry over to unseen folds, but the
 traits of a class (secondary-structure content) partly do.
+
+The encoder reads each position's profile column (``inputs="profile"``,
+the default: the set's own hits say which residues its homologs put there)
+or a learned embedding of the residue (``inputs="residues"``, the only kind
+before 2026-12-04, whose embeddings rank at chance on unseen folds).
 """
 
 from __future__ import annotations
@@ -21,8 +26,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from seqsim.errors import ConfigError, SeqsimError
-from seqsim.scorer.embedding import padded_codes
-from seqsim.scorer.encoder import SequenceEncoder
+from seqsim.scorer.embedding import encode
+from seqsim.scorer.encoder import ENCODER_INPUTS, SequenceEncoder
 from seqsim.scorer.head import CosineHead
 from seqsim.scorer.labels import PairLabels
 from seqsim.scorer.loss import finite_loss, pair_loss
@@ -34,6 +39,7 @@ log = logging.getLogger("seqsim")
 
 @dataclass(frozen=True)
 class EncoderSettings:
+    inputs: str = "profile"
     embed_dim: int = 32
     channels: int = 64
     kernel_size: int = 5
@@ -48,10 +54,16 @@ class EncoderSettings:
     check_every: int = 50
 
     def encoder(self, n_codes: int) -> SequenceEncoder:
+        """The encoder these settings describe (profile columns: one per store code)."""
+        if self.inputs not in ENCODER_INPUTS:
+            raise ConfigError(
+                f"encoder inputs must be one of {ENCODER_INPUTS}, not {self.inputs!r}"
+            )
         return SequenceEncoder(
             n_codes, embed_dim=self.embed_dim, channels=self.channels,
             kernel_size=self.kernel_size, dilations=tuple(self.dilations),
             output_dim=self.output_dim,
+            profile_columns=n_codes if self.inputs == "profile" else 0,
         )  # fmt: skip
 
 
@@ -68,14 +80,14 @@ def batch_pairs(
 
 def batch_loss(
     modules: tuple[SequenceEncoder, CosineHead, nn.Linear | None],
-    store: SequenceStore, labels: PairLabels, members: np.ndarray, crop: int,
-    rng: np.random.Generator | None, *, balanced: bool = False,
+    store: SequenceStore, profile: np.ndarray | None, labels: PairLabels, members: np.ndarray,
+    crop: int, rng: np.random.Generator | None, *, balanced: bool = False,
 ) -> torch.Tensor:  # fmt: skip
     """Pair loss of every labelled pair among ``members`` (positives weighted
     to balance, or the balanced mean), plus the class loss when classes are learnt."""
     encoder, cosine, classes = modules
     rows, cols, y = batch_pairs(labels, members)
-    embedded = encoder(padded_codes(store, members, encoder.pad_code, crop=crop, rng=rng))
+    embedded = encode(encoder, store, members, profile, crop=crop, rng=rng)
     logits = cosine(embedded[rows], embedded[cols], None)
     target = torch.as_tensor(y, dtype=torch.float32)
     if balanced:
@@ -98,10 +110,13 @@ def train_encoder(
     check: np.ndarray,
     settings: EncoderSettings,
     seed: int,
+    profile: np.ndarray | None = None,
 ) -> tuple[SequenceEncoder, CosineHead, nn.Linear | None, float]:
     """Train on pairs among the ``fit`` sequences (bool mask); keep the weights
     with the lowest loss on the ``check`` sequences (balanced pair loss, plus
     the class loss). Returns (encoder, cosine head, class layer or None, that loss).
+    ``profile`` (:func:`seqsim.scorer.profiles.build_profiles` of ``store``)
+    is needed for profile inputs.
 
     ``seed`` draws the initial weights (leaving the caller's torch random
     state as it was) and the batches."""
@@ -131,7 +146,7 @@ def train_encoder(
         members = np.unique(np.concatenate([
             first[pick], second[pick], rng.choice(fit_members, n_random, replace=False),
         ]))  # fmt: skip
-        loss = batch_loss(modules, store, labels, members, settings.crop, rng)
+        loss = batch_loss(modules, store, profile, labels, members, settings.crop, rng)
         finite_loss(loss, f"encoder (step {step + 1})")
         optimiser.zero_grad()
         loss.backward()
@@ -141,7 +156,8 @@ def train_encoder(
             _set_mode(modules, train=False)
             with torch.no_grad():
                 value = float(batch_loss(
-                    modules, store, labels, check_members, settings.crop, None, balanced=True
+                    modules, store, profile, labels, check_members, settings.crop, None,
+                    balanced=True,
                 ))  # fmt: skip
             log.info("encoder step %d/%d: held-out loss %.4f", step + 1, settings.steps, value)
             if value < best[0]:

@@ -35,7 +35,7 @@ from seqsim.scorer.embedding import embed_sequences
 from seqsim.scorer.labels import PairLabels, held_out_groups
 from seqsim.scorer.loss import finite_loss, pair_loss
 from seqsim.scorer.model import HomologyScorer
-from seqsim.scorer.profiles import PROFILE_EVALUE
+from seqsim.scorer.profiles import PROFILE_EVALUE, default_profiles
 from seqsim.scorer.scoring import chunked, logits_function, standardise
 from seqsim.scorer.seeding import seeded_torch
 from seqsim.scorer.siamese import EncoderSettings, balanced_loss, batch_pairs, train_encoder
@@ -126,7 +126,7 @@ def train_scorer(
     embeddings = None
     if encoder_part is not None:
         embeddings, model_metrics["encoder_held_out_loss"] = _train_embeddings(
-            model, store, labels, encoder_part, held_out, settings
+            model, store, hits, labels, encoder_part, held_out, settings
         )
     features = pairs[list(SCORER_FEATURES)].to_numpy(np.float64)
     mean = features[train_rows].mean(0)
@@ -221,6 +221,7 @@ def _labelled_candidates(
 def _train_embeddings(
     model: HomologyScorer,
     store: SequenceStore,
+    hits: pd.DataFrame,
     labels: PairLabels,
     encoder_part: np.ndarray,
     held_out: np.ndarray,
@@ -228,14 +229,17 @@ def _train_embeddings(
 ) -> tuple[torch.Tensor, float]:
     """Train the siamese encoder into ``model``; the embeddings of every
     sequence and the encoder's held-out loss."""
+    profile = None
+    if settings.encoder.inputs == "profile":
+        profile = default_profiles(store, hits, settings.profile_evalue)
     encoder, cosine, classes, encoder_loss = train_encoder(
-        store, labels, encoder_part, held_out, settings.encoder, settings.seed
+        store, labels, encoder_part, held_out, settings.encoder, settings.seed, profile
     )
     model.encoder.load_state_dict(encoder.state_dict())
     model.cosine.load_state_dict(cosine.state_dict())
     if classes is not None and model.classes is not None:
         model.classes.load_state_dict(classes.state_dict())
-    return torch.from_numpy(embed_sequences(model.encoder, store)), encoder_loss
+    return torch.from_numpy(embed_sequences(model.encoder, store, profile)), encoder_loss
 
 
 def _fit_head(

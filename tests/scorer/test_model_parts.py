@@ -83,3 +83,50 @@ def test_encoder_ignores_padding_and_gives_unit_vectors():
         single = encoder(alone)
     assert torch.allclose(batch[0], single[0], atol=1e-5)
     assert torch.allclose(batch.norm(dim=-1), torch.ones(2))
+
+
+def test_profile_encoder_reads_each_sequences_own_profile_rows():
+    """``encode`` gathers the profile rows of each sequence's own residues:
+    padding and other sequences' rows change nothing, its own rows do."""
+    import numpy as np
+
+    from seqsim.errors import ConfigError
+    from seqsim.scorer.embedding import encode
+
+    from conftest import make_store
+
+    torch.manual_seed(0)
+    store = make_store(["ACDE", "FGHIKLMNPQ", "RSTVW"], "protein")
+    n_codes = int(store.codes.max()) + 5
+    encoder = SequenceEncoder(n_codes, channels=16, dilations=(1, 2), profile_columns=n_codes)
+    encoder.eval()
+    rng = np.random.default_rng(1)
+    profile = rng.integers(-4, 12, size=(store.codes.size, n_codes)).astype(np.int8)
+    with torch.no_grad():
+        batch = encode(encoder, store, np.array([0, 1]), profile)
+        alone = encode(encoder, store, np.array([0]), profile)
+        assert torch.allclose(batch[0], alone[0], atol=1e-5)
+        assert torch.allclose(batch.norm(dim=-1), torch.ones(2))
+        others = profile.copy()
+        others[store.offsets[2] :] = 0  # the third sequence's rows only
+        assert torch.equal(encode(encoder, store, np.array([0, 1]), others), batch)
+        own = profile.copy()
+        own[store.offsets[0]] += 3  # the first residue of the first sequence
+        changed = encode(encoder, store, np.array([0, 1]), own)
+        assert not torch.allclose(changed[0], batch[0]) and torch.equal(changed[1], batch[1])
+    with pytest.raises(ConfigError, match="profiles from the set's own hits"):
+        encode(encoder, store, np.array([0]), None)
+
+
+def test_encoder_inputs_are_checked_and_old_checkpoints_read_residues():
+    from seqsim.scorer.model import HomologyScorer, description_problem
+
+    encoder = {"embed_dim": 4, "channels": 8, "kernel_size": 3, "dilations": [1], "output_dim": 6}
+    description = {"kind": "siamese", "hidden": 8, "n_classes": 0, "head_terms": "summary"}
+    assert description_problem(description | {"encoder": encoder}) is None
+    old = HomologyScorer(description | {"encoder": encoder}, 24, 2)
+    assert old.encoder.profile_columns == 0 and hasattr(old.encoder, "embed")
+    profile = HomologyScorer(description | {"encoder": encoder | {"inputs": "profile"}}, 24, 2)
+    assert profile.encoder.profile_columns == 24 and not hasattr(profile.encoder, "embed")
+    problem = description_problem(description | {"encoder": encoder | {"inputs": "pickle"}})
+    assert problem is not None and problem.startswith("'model.encoder.inputs' must be one of")

@@ -75,10 +75,12 @@ rule score:
 
 
 # Embedding-only mode (siamese models): one vector per sequence and each
-# sequence's nearest neighbours by calibrated embedding similarity.
+# sequence's nearest neighbours by calibrated embedding similarity (the
+# encoder reads profiles built from the search's hits).
 rule embed:
     input:
         store=STORE_FILES,
+        hits=SEARCH_HITS,
         model=rules.train.output.model,
     output:
         embeddings=f"{RESULTS}/scorer/embeddings.parquet",
@@ -98,6 +100,6 @@ rule embed:
         store=folder_of("store"),
         top_k=SCORER["neighbours"],
     shell:
-        "{params.seqsim} embed --store {params.store:q} --model {input.model:q}"
-        " --top-k {params.top_k} --threads {threads} -o {output.embeddings:q}"
+        "{params.seqsim} embed --store {params.store:q} --hits {input.hits:q}"
+        " --model {input.model:q} --top-k {params.top_k} --threads {threads} -o {output.embeddings:q}"
         " --neighbours-out {output.neighbours:q} 2> {log:q}"
