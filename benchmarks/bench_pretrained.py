@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import platform
 import resource
 import tempfile
 import time
@@ -31,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from Bio.SeqIO.FastaIO import SimpleFastaParser
+from machine import cpu_model
 
 from seqsim.matrix.cluster import assign_clusters
 from seqsim.matrix.pair_tables import indexed_pairs
@@ -139,7 +139,7 @@ def run_set(name: str, fasta: Path, labels: pd.DataFrame, threads: int) -> None:
     print(f"\npairs with probability >= 0.5: {len(likely):,}, {same.mean():.1%} in one "
           "superfamily (clan)")  # fmt: skip
     # Clusters: the probability at 0.5 against score_ratio at a matched count.
-    probability_pairs = indexed_pairs(scored[["query", "target", "probability"]], store.ids)
+    probability_pairs = indexed_pairs(scored[["query", "target", "probability"]], store)
     ratio_pairs = alignment_pairs(hits, self_scores(store, scheme), scheme, hit_filter)
     by_probability = assign_clusters(
         store.lengths, probability_pairs, feature="probability", min_similarity=0.5
@@ -168,7 +168,7 @@ def main() -> None:
     args = parser.parse_args()
     if not DATA.is_dir():
         raise SystemExit(f"{DATA} not found")
-    print(f"machine: {platform.processor() or platform.machine()}, {args.threads} threads")
+    print(f"machine: {cpu_model()}, {args.threads} threads")
     work = Path(tempfile.mkdtemp(prefix="bench_pretrained."))
     sets = {"scope40_val": scope40_val, "pfam": pfam}
     for name in args.sets.split(","):

@@ -125,6 +125,16 @@ def _content_problem(metadata: dict[str, Any]) -> str | None:
         return "'feature_mean' must hold finite numbers"
     if not all(_finite_number(x) and x > 0 for x in metadata["feature_scale"]):
         return "'feature_scale' must hold finite positive numbers"
+    if ("feature_low" in metadata) != ("feature_high" in metadata):
+        return "'feature_low' and 'feature_high' go together"
+    if "feature_low" in metadata:  # optional: checkpoints before 2026-12-04 clip nothing
+        low, high = metadata["feature_low"], metadata["feature_high"]
+        n_features = len(metadata["features"])
+        if not (isinstance(low, list) and isinstance(high, list)
+                and len(low) == n_features and len(high) == n_features
+                and all(map(_finite_number, low + high))
+                and all(a <= b for a, b in zip(low, high, strict=True))):  # fmt: skip
+            return "'feature_low'/'feature_high' must be finite bounds, low <= high, per feature"
     settings = metadata.get("settings", {})  # optional: how candidates were made
     if not isinstance(settings, dict):
         return "'settings' must be an object"

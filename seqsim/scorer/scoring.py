@@ -29,6 +29,18 @@ def standardise(features: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> to
     return torch.as_tensor((features - mean) / scale, dtype=torch.float32)
 
 
+def model_inputs(features: np.ndarray, metadata: dict[str, Any]) -> torch.Tensor:
+    """The pair features as the model reads them: clipped to the bounds its
+    training pairs had (when the checkpoint records them), then standardised."""
+    if "feature_low" in metadata:
+        features = np.clip(
+            features, np.array(metadata["feature_low"]), np.array(metadata["feature_high"])
+        )
+    return standardise(
+        features, np.array(metadata["feature_mean"]), np.array(metadata["feature_scale"])
+    )
+
+
 def logits_function(
     model: HomologyScorer,
     embeddings: torch.Tensor | None,
@@ -111,9 +123,7 @@ def score_candidates(
         extra_pairs=extra_pairs, threads=threads,
     )  # fmt: skip
     features = pairs[list(SCORER_FEATURES)].to_numpy(np.float64)
-    x = standardise(
-        features, np.array(metadata["feature_mean"]), np.array(metadata["feature_scale"])
-    )
+    x = model_inputs(features, metadata)
     q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
     embeddings = None
     if model.kind == "siamese":

@@ -120,6 +120,26 @@ def train_encoder(
 
     ``seed`` draws the initial weights (leaving the caller's torch random
     state as it was) and the batches."""
+    # One torch thread: with two, the backward passes' sums came out in a
+    # varying order and two runs gave different weights (the last bits;
+    # not faster either on the example: 16.7 s against 19.4 s).
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _train_encoder(store, labels, fit, check, settings, seed, profile)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train_encoder(
+    store: SequenceStore,
+    labels: PairLabels,
+    fit: np.ndarray,
+    check: np.ndarray,
+    settings: EncoderSettings,
+    seed: int,
+    profile: np.ndarray | None,
+) -> tuple[SequenceEncoder, CosineHead, nn.Linear | None, float]:
     rng = np.random.default_rng(seed)
     with seeded_torch(seed):
         encoder = settings.encoder(_n_codes(store))

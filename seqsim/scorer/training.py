@@ -66,6 +66,7 @@ class TrainSettings:
     edge_evalue: float = 1.0
     top_k: int = 100
     profile_evalue: float = PROFILE_EVALUE
+    feature_quantile: float = 0.999  # features clipped to this quantile and 1 - it
     encoder: EncoderSettings = field(default_factory=EncoderSettings)
 
 
@@ -129,6 +130,13 @@ def train_scorer(
             model, store, hits, labels, encoder_part, held_out, settings
         )
     features = pairs[list(SCORER_FEATURES)].to_numpy(np.float64)
+    # The MLP extrapolates badly where training pairs are few: past these
+    # bounds a feature counts as at the bound (Pfam's close homologs, far
+    # above SCOPe40's 40%-identity pairs, ranked below weak cross-clan hits).
+    low, high = np.quantile(
+        features[train_rows], [1.0 - settings.feature_quantile, settings.feature_quantile], axis=0
+    )
+    features = np.clip(features, low, high)
     mean = features[train_rows].mean(0)
     scale = np.maximum(features[train_rows].std(0), 1e-6)
     logits_of = logits_function(model, embeddings, standardise(features, mean, scale), q, t)
@@ -154,6 +162,8 @@ def train_scorer(
         "model": description,
         "alphabet": store.alphabet,
         "features": list(SCORER_FEATURES),
+        "feature_low": low.tolist(),
+        "feature_high": high.tolist(),
         "feature_mean": mean.tolist(),
         "feature_scale": scale.tolist(),
         "calibration": calibration,
