@@ -1,6 +1,7 @@
 """Embeddings: padded batches of residues (or their profile columns) for
-the encoder, one embedding per sequence, and the embedding-only neighbours of every sequence (cosine
-similarity as a blocked matrix product, so 100,000s of sequences fit)."""
+the encoder, one embedding per sequence, and the embedding-only neighbours
+of every sequence (cosine similarity as a blocked matrix product, so
+100,000s of sequences fit)."""
 
 from __future__ import annotations
 
