@@ -3,10 +3,11 @@
 Two kinds:
 
 - ``siamese``: a shared :class:`SequenceEncoder` (over profile columns or
-  residues); a :class:`PairHead` over terms of the two embeddings (cosine, the probability that both are in one
-  class when the labels had classes, and with ``head_terms: full`` also
-  |a - b| and a * b) plus the pair's alignment and graph features; a
-  :class:`CosineHead` for the embedding-only mode;
+  residues); a :class:`PairHead` over terms of the two embeddings (cosine,
+  the probability that both are in one class when the labels had classes,
+  and with ``head_terms: full`` also |a - b| and a * b) plus the pair's
+  alignment and graph features; a :class:`CosineHead` for the
+  embedding-only mode;
 - ``features``: an MLP over the pair features alone.
 """
 
