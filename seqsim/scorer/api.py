@@ -6,8 +6,7 @@ subcommands as one call each (``write_*``)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeAlias
 
@@ -31,6 +30,7 @@ from seqsim.scorer.scoring import (
     score_candidates,
     score_listed_pairs,
 )
+from seqsim.scorer.seeding import torch_threads
 from seqsim.scorer.training import TrainSettings, train_scorer
 from seqsim.search_engine.pair_tables import self_scores_from_hits
 from seqsim.sequences.load import Sequences, read_sequences
@@ -100,7 +100,7 @@ def train(
     settings = replace(settings or TrainSettings(), level=level if labels is not None else "pairs")
     store = read_sequences(sequences)
     _refuse_copies(store, "training")
-    with _torch_threads(threads):
+    with torch_threads(threads):
         hit_table = _hits_of(store, hits, threads)
         if labels is not None:
             pair_labels = PairLabels.from_table(_table(labels), store.ids, level)
@@ -149,7 +149,7 @@ def score(
     """
     store = read_sequences(sequences)
     model = _scorer_of(scorer, store)
-    with _torch_threads(threads):
+    with torch_threads(threads):
         hit_table = _hits_of(store, hits, threads)
         if pairs is not None:
             _refuse_copies(store, "scoring listed pairs")
@@ -187,7 +187,7 @@ def embed(
         profile = encoder_profile(
             model.model, model.metadata, store, _hits_of(store, hits, threads)
         )
-    with _torch_threads(threads):
+    with torch_threads(threads):
         embeddings = embed_sequences(model.model.encoder, store, profile)
     table = pd.DataFrame(embeddings, columns=[f"e{i}" for i in range(embeddings.shape[1])])
     log.info("%d sequences embedded (%d dimensions)", store.n_sequences, embeddings.shape[1])
@@ -346,14 +346,3 @@ def _hits_of(store: SequenceStore, hits: Hits, threads: int) -> pd.DataFrame:
     from seqsim.search_engine.api import SearchOptions, search_stores
 
     return search_stores(store, None, SearchOptions(), threads=threads)[0]
-
-
-@contextmanager
-def _torch_threads(threads: int) -> Iterator[None]:
-    """torch's intra-op threads set to ``threads`` for a block, then restored."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)

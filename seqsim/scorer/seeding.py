@@ -1,4 +1,5 @@
-"""Seeded weight initialisation without touching the caller's random state."""
+"""Seeded weight initialisation without touching the caller's random state,
+and torch's thread count for a block."""
 
 from __future__ import annotations
 
@@ -25,3 +26,14 @@ def seeded_torch(seed: int | None) -> Iterator[None]:
         if seed is not None:
             torch.manual_seed(seed)
         yield
+
+
+@contextmanager
+def torch_threads(threads: int) -> Iterator[None]:
+    """torch's intra-op threads set to ``threads`` for a block, then restored."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

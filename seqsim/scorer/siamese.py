@@ -31,7 +31,7 @@ from seqsim.scorer.encoder import ENCODER_INPUTS, SequenceEncoder
 from seqsim.scorer.head import CosineHead
 from seqsim.scorer.labels import PairLabels
 from seqsim.scorer.loss import finite_loss, pair_loss
-from seqsim.scorer.seeding import seeded_torch
+from seqsim.scorer.seeding import seeded_torch, torch_threads
 from seqsim.sequences.store import SequenceStore
 
 log = logging.getLogger("seqsim")
@@ -120,26 +120,6 @@ def train_encoder(
 
     ``seed`` draws the initial weights (leaving the caller's torch random
     state as it was) and the batches."""
-    # One torch thread: with two, the backward passes' sums came out in a
-    # varying order and two runs gave different weights (the last bits;
-    # not faster either on the example: 16.7 s against 19.4 s).
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return _train_encoder(store, labels, fit, check, settings, seed, profile)
-    finally:
-        torch.set_num_threads(threads)
-
-
-def _train_encoder(
-    store: SequenceStore,
-    labels: PairLabels,
-    fit: np.ndarray,
-    check: np.ndarray,
-    settings: EncoderSettings,
-    seed: int,
-    profile: np.ndarray | None,
-) -> tuple[SequenceEncoder, CosineHead, nn.Linear | None, float]:
     rng = np.random.default_rng(seed)
     with seeded_torch(seed):
         encoder = settings.encoder(_n_codes(store))
@@ -159,29 +139,33 @@ def _train_encoder(
     fit_members = np.flatnonzero(fit & (labels.group >= 0))
     check_members = _check_sample(labels, check, rng)
     best: tuple[float, list[dict[str, torch.Tensor]] | None] = (np.inf, None)
-    for step in range(settings.steps):
-        _set_mode(modules, train=True)
-        pick = rng.integers(0, first.size, settings.homolog_pairs_per_batch)
-        n_random = min(settings.random_per_batch, fit_members.size)
-        members = np.unique(np.concatenate([
-            first[pick], second[pick], rng.choice(fit_members, n_random, replace=False),
-        ]))  # fmt: skip
-        loss = batch_loss(modules, store, profile, labels, members, settings.crop, rng)
-        finite_loss(loss, f"encoder (step {step + 1})")
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        scheduler.step()
-        if (step + 1) % settings.check_every == 0 or step + 1 == settings.steps:
-            _set_mode(modules, train=False)
-            with torch.no_grad():
-                value = float(batch_loss(
-                    modules, store, profile, labels, check_members, settings.crop, None,
-                    balanced=True,
-                ))  # fmt: skip
-            log.info("encoder step %d/%d: held-out loss %.4f", step + 1, settings.steps, value)
-            if value < best[0]:
-                best = (value, _copy(*(m for m in modules if m is not None)))
+    # One torch thread: with two, the backward passes' sums came out in a
+    # varying order and two runs gave different weights (the last bits;
+    # not faster either on the example: 16.7 s against 19.4 s).
+    with torch_threads(1):
+        for step in range(settings.steps):
+            _set_mode(modules, train=True)
+            pick = rng.integers(0, first.size, settings.homolog_pairs_per_batch)
+            n_random = min(settings.random_per_batch, fit_members.size)
+            members = np.unique(np.concatenate([
+                first[pick], second[pick], rng.choice(fit_members, n_random, replace=False),
+            ]))  # fmt: skip
+            loss = batch_loss(modules, store, profile, labels, members, settings.crop, rng)
+            finite_loss(loss, f"encoder (step {step + 1})")
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            scheduler.step()
+            if (step + 1) % settings.check_every == 0 or step + 1 == settings.steps:
+                _set_mode(modules, train=False)
+                with torch.no_grad():
+                    value = float(batch_loss(
+                        modules, store, profile, labels, check_members, settings.crop, None,
+                        balanced=True,
+                    ))  # fmt: skip
+                log.info("encoder step %d/%d: held-out loss %.4f", step + 1, settings.steps, value)
+                if value < best[0]:
+                    best = (value, _copy(*(m for m in modules if m is not None)))
     if best[1] is None:
         raise SeqsimError("encoder training diverged: its held-out loss was never finite")
     for module, state in zip((m for m in modules if m is not None), best[1], strict=True):
