@@ -5,9 +5,9 @@ The profile-column encoder (``EncoderSettings(inputs="profile")``, the
 siamese kind's default) reads, at each position, the log-odds row of the
 sequence's profile built from its own hits in the set
 (:func:`seqsim.scorer.profiles.build_profiles`), instead of a learned
-embedding of the residue (``inputs="residues"``): the input already says which residues the
-sequence's homologs put there, which a residue encoder trained from scratch
-on 9,000 domains cannot learn for folds it never saw.
+embedding of the residue (``inputs="residues"``): the input already says
+which residues the sequence's homologs put there, which a residue encoder
+trained from scratch on 9,000 domains cannot learn for folds it never saw.
 
 Both encoders (same architecture, steps, batches and seed) learn on the
 SCOPe40 train split outside the held-out superfamilies that

@@ -30,7 +30,9 @@ import numpy as np
 import pandas as pd
 import psutil
 import torch
+from machine import cpu_model
 
+from seqsim.kernels.simd import SIMD_PATH
 from seqsim.plots import plot_sensitivity_curves
 from seqsim.scorer.checkpoint import save_checkpoint
 from seqsim.scorer.embedding import cosine_neighbours, embed_sequences
@@ -127,10 +129,6 @@ def main() -> None:
     work = Path(args.keep or tempfile.mkdtemp(prefix="bench_scorer."))
     work.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(args.threads)
-    from machine import cpu_model
-
-    from seqsim.kernels.simd import SIMD_PATH
-
     print(f"machine: {cpu_model()}; seqsim SIMD path {SIMD_PATH}; {args.threads} threads")
     stores, hits, labels = {}, {}, {}
     for split in ("train", "val"):

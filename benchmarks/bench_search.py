@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 from Bio.SeqIO.FastaIO import SimpleFastaParser
+from machine import cpu_model
 
 from seqsim.validation.evaluate import rank_blast_hits, sensitivity_to_first_fp
 
@@ -136,8 +137,6 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     fasta = work / "set.fasta"
     labels = write_set(args.split, fasta)
-    from machine import cpu_model
-
     from seqsim.kernels.simd import SIMD_PATH
 
     print(f"machine: {cpu_model()}; seqsim SIMD path {SIMD_PATH} (SEQSIM_SIMD to force one)")
