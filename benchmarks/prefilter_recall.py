@@ -8,7 +8,9 @@ Exhaustive Smith-Waterman scores of every pair of the SCOPe40 val split
 the query's first hit from another fold are the true positives.
 
 Usage:
-    python benchmarks/prefilter_recall.py [--split val] [--kmer 5,22,35 4,15,30 ...]
+    python benchmarks/prefilter_recall.py [--split val] [--kmer 5,22,35,16 4,15,30,0 ...]
+
+(--kmer: k, neighbourhood threshold, diagonal score, diagonal band.)
 """
 
 from __future__ import annotations
@@ -51,7 +53,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="val")
     parser.add_argument("--min-ungapped", type=int, nargs="*", default=[30, 35])
-    parser.add_argument("--kmer", nargs="*", default=["5,22,35", "5,21,33", "4,15,30"])
+    parser.add_argument(
+        "--kmer",
+        nargs="*",
+        default=["5,22,35,0", "5,22,35,16", "5,21,35,16", "4,15,35,16", "4,15,30,0", "4,15,30,16"],
+    )
     args = parser.parse_args()
     fasta = Path(tempfile.mkdtemp(prefix="prefilter_recall.")) / "set.fasta"
     labels = write_set(args.split, fasta)
@@ -85,14 +91,16 @@ def main() -> None:
                     passed.add((q, int(t)))
         report(f"ungapped >= {threshold}", passed, time.perf_counter() - start)
     for setting in args.kmer:
-        k, threshold, diagonal = (int(v) for v in setting.split(","))
+        k, threshold, diagonal, band = (int(v) for v in setting.split(","))
         start = time.perf_counter()
-        index = KmerIndex(store, scheme, KmerPrefilterSettings(k, threshold, diagonal))
+        chosen = KmerPrefilterSettings(k, threshold, diagonal, diagonal_band=band)
+        index = KmerIndex(store, scheme, chosen)
         offsets, targets = index.candidates(store, np.arange(n), all_vs_all=True)
         seconds = time.perf_counter() - start
         rows = np.repeat(np.arange(n), np.diff(offsets))
         passed = set(zip(rows.tolist(), targets.tolist(), strict=True))
-        report(f"k-mer k={k} threshold={threshold} diagonal>={diagonal}", passed, seconds)
+        name = f"k-mer k={k} threshold={threshold} diagonal>={diagonal} band {band}"
+        report(name, passed, seconds)
 
 
 if __name__ == "__main__":

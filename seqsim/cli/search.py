@@ -117,6 +117,13 @@ def add_arguments(parser: argparse.ArgumentParser, *, prefilter: str = "ungapped
         help="k-mer prefilter: best ungapped segment a candidate's hit diagonal must reach",
     )
     parser.add_argument(
+        "--diagonal-band",
+        type=int,
+        default=None,
+        help="k-mer prefilter: a diagonal is scored when a second hit lies within this many "
+        "diagonals of it (default 16 for protein, 0 = same diagonal for DNA/RNA)",
+    )
+    parser.add_argument(
         "--extra-columns",
         default="",
         help="comma-separated extra columns after BLAST's 12: qlen,tlen,raw,nident,positive,"
@@ -155,7 +162,12 @@ def run(args: argparse.Namespace) -> int:
         open_gap_score=args.open_gap_score, extend_gap_score=args.extend_gap_score,
         max_evalue=args.evalue, min_score=args.min_score, exhaustive=args.exhaustive,
         prefilter=args.prefilter, min_ungapped=args.min_ungapped,
-        kmer=KmerPrefilterSettings(args.kmer_k, args.kmer_threshold, args.min_diagonal_score),
+        kmer=KmerPrefilterSettings(
+            args.kmer_k,
+            args.kmer_threshold,
+            args.min_diagonal_score,
+            diagonal_band=args.diagonal_band,
+        ),
     )  # fmt: skip
     if args.db:
         return _against_run(args, options)

@@ -5,9 +5,10 @@ codes c_i < base), the (sequence, position) of each occurrence, as CSR arrays.
 A query looks up not only its own k-mers but every k-mer scoring at least a
 threshold against them under the substitution matrix (BLAST's "neighbourhood
 words", MMseqs2's "similar k-mers"). A target becomes a candidate when two
-such hits fall on the same diagonal (target position - query position), in
-the spirit of MMseqs2's double-diagonal matching; the candidate's score is
-then the best ungapped segment on that diagonal.
+such hits fall on the same diagonal (target position - query position) or
+on diagonals a band apart, in the spirit of MMseqs2's double-diagonal
+matching; the candidate's score is then the best ungapped segment on those
+diagonals.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def _diagonal_score(query, target, diagonal, matrix):
 
 
 @numba.jit(**JIT_OPTIONS)
-def _candidates(queries, targets, index, neighbourhood, k, base, matrix, min_diagonal_score):
+def _candidates(queries, targets, index, neighbourhood, k, base, matrix, seed_rule):
     """Candidate targets of each query (CSR over queries).
 
     ``queries`` is ``(codes, offsets, self_index)``, ``targets`` is ``(codes,
@@ -89,9 +90,10 @@ def _candidates(queries, targets, index, neighbourhood, k, base, matrix, min_dia
 
     Each query k-mer (a window of codes < ``base``) is expanded to every word
     scoring >= ``threshold`` against it, and the words are looked up in the
-    index (:func:`_seed_hits`). A diagonal of a target with at least two such
-    hits has its best ungapped segment scored; the target is a candidate when
-    one reaches ``min_diagonal_score`` (:func:`_best_diagonals`). The rule is
+    index (:func:`_seed_hits`). A diagonal of a target with a hit and a second
+    one within ``seed_rule = (min_diagonal_score, band)``'s band has its best
+    ungapped segment scored; the target is a candidate when one reaches
+    ``min_diagonal_score`` (:func:`_best_diagonals`). The rule is
     symmetric (the matrix is): a pair is a candidate whichever sequence is
     the query.
 
@@ -123,7 +125,7 @@ def _candidates(queries, targets, index, neighbourhood, k, base, matrix, min_dia
             candidate_slots = grown_slots
             candidate_scores = grown_scores
         n_candidates = _best_diagonals(
-            query, np.sort(keys[:n_keys]), targets, matrix, min_diagonal_score,
+            query, np.sort(keys[:n_keys]), targets, matrix, seed_rule,
             candidate_slots, candidate_scores, n_candidates,
         )  # fmt: skip
         candidate_offsets[q + 1] = n_candidates
@@ -200,29 +202,53 @@ def _seed_hits(query, self_index, keys, target_ids, index, neighbourhood, k, bas
 
 
 @numba.jit(**JIT_OPTIONS)
-def _best_diagonals(query, hits, targets, matrix, min_diagonal_score, slots, scores, n):
+def _best_diagonals(query, hits, targets, matrix, seed_rule, slots, scores, n):
     """Append to ``slots``/``scores`` (from position ``n``, room assured) each
     target of the sorted seed ``hits`` whose best ungapped segment on a
-    diagonal with two or more hits reaches ``min_diagonal_score``; returns
-    the new count."""
+    seeded diagonal reaches ``min_diagonal_score``; returns the new count.
+    ``scores`` gets the first such score found.
+
+    ``seed_rule`` is ``(min_diagonal_score, band)``: a diagonal d is seeded
+    when it has a hit and another hit lies on a diagonal within d - band ..
+    d + band (band 0: two hits on d itself). A band lets the two seeds of a
+    gapped homolog sit on either side of an indel, as in BLAST's two-hit
+    window and MMseqs2's diagonal bands.
+    """
     target_codes, target_offsets, _ = targets
+    min_diagonal_score, band = seed_rule
     n_keys = hits.size
-    run_start = 0
-    best = -1
-    for h in range(n_keys + 1 if n_keys else 0):
-        if h < n_keys and hits[h] == hits[run_start]:
-            continue
-        # hits[run_start:h] share one target and diagonal.
-        slot = hits[run_start] >> 32
-        if h - run_start >= 2:
-            diagonal = (hits[run_start] & 0xFFFFFFFF) - 2**31
-            target = target_codes[target_offsets[slot] : target_offsets[slot + 1]]
-            best = max(best, _diagonal_score(query, target, diagonal, matrix))
-        if h == n_keys or hits[h] >> 32 != slot:
-            if best >= min_diagonal_score:
-                slots[n] = slot
-                scores[n] = best
-                n += 1
-            best = -1
-        run_start = h
+    start = 0
+    while start < n_keys:
+        slot = hits[start] >> 32
+        end = start
+        while end < n_keys and hits[end] >> 32 == slot:
+            end += 1
+        # hits[start:end]: one target, diagonals ascending.
+        target = target_codes[target_offsets[slot] : target_offsets[slot + 1]]
+        found = -1
+        low = start
+        high = start
+        h = start
+        while h < end and found < 0:
+            diagonal = (hits[h] & 0xFFFFFFFF) - 2**31
+            run_end = h
+            while run_end < end and hits[run_end] == hits[h]:
+                run_end += 1
+            # Hits on diagonals within the band: hits[low:high].
+            while (hits[low] & 0xFFFFFFFF) - 2**31 < diagonal - band:
+                low += 1
+            if high < run_end:
+                high = run_end
+            while high < end and (hits[high] & 0xFFFFFFFF) - 2**31 <= diagonal + band:
+                high += 1
+            if high - low >= 2:
+                score = _diagonal_score(query, target, diagonal, matrix)
+                if score >= min_diagonal_score:
+                    found = score
+            h = run_end
+        if found >= 0:
+            slots[n] = slot
+            scores[n] = found
+            n += 1
+        start = end
     return n

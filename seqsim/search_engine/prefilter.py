@@ -5,10 +5,11 @@ from 10,000 to 100,000 proteins in benchmarks/bench_scaling.py).
 
 The target set's k-mers are indexed once. Each query k-mer is expanded to its
 neighbourhood (every k-mer scoring >= ``threshold`` against it), whose hits
-are looked up; a target with two hits on one diagonal has that diagonal's best
-ungapped segment scored, and becomes a candidate when it reaches
-``min_diagonal_score``. Lower thresholds find more remote homologs and cost
-more time (see :class:`KmerPrefilterSettings`).
+are looked up; a target with two hits on one diagonal, or on diagonals at most
+``diagonal_band`` apart, has those diagonals' best ungapped segment scored,
+and becomes a candidate when it reaches ``min_diagonal_score``. Lower
+thresholds find more remote homologs and cost more time (see
+:class:`KmerPrefilterSettings`).
 """
 
 from __future__ import annotations
@@ -30,14 +31,15 @@ class KmerPrefilterSettings:
     score a candidate must reach; ``None`` takes the alphabet's default
     (:data:`DEFAULTS`).
 
-    The protein defaults (k 5, threshold 22, diagonal 35) are for large sets:
-    on 100,000 proteins they take about 11 ms per query on this project's
-    2-core benchmark machine and keep 0.4% of the pairs. Lower thresholds
-    find more remote homologs for more time: k 4, threshold 15, diagonal 30
-    keeps 76% of the superfamily-level true positives of an exhaustive search
-    on SCOPe40 (val split), against 33% with the defaults, but is about 15x
-    slower on 100,000 sequences (benchmarks/README.md). For DNA the default
-    seeds are exact 11-mers (threshold 11 x match score).
+    The protein defaults (k 5, threshold 22, diagonal 35, band 16) are for
+    large sets: on 100,000 proteins they take about 11 ms per query on this
+    project's 2-core benchmark machine and keep 0.4% of the pairs. Lower
+    thresholds find more remote homologs for more time: k 4, threshold 15
+    keeps 83% of the superfamily-level true positives of an exhaustive search
+    on SCOPe40 (val split), against 36% with the defaults (33% with band 0),
+    but its seed hits grow about 30x faster with the set
+    (benchmarks/README.md). For DNA the default seeds are exact 11-mers
+    (threshold 11 x match score), two on one diagonal.
 
     Sequences shorter than ``short_length`` are aligned against every
     sequence: seeds can miss them entirely (a sequence shorter than k has none).
@@ -47,11 +49,12 @@ class KmerPrefilterSettings:
     threshold: int | None = None
     min_diagonal_score: int | None = None
     short_length: int = 30
+    diagonal_band: int | None = None
 
     def resolved(self, alphabet: str, scheme: ScoringScheme) -> KmerPrefilterSettings:
         """These settings with every ``None`` replaced by ``alphabet``'s default."""
         nucleotide = get_alphabet(alphabet).name != "protein"
-        k, threshold, diagonal = DEFAULTS["dna" if nucleotide else "protein"]
+        k, threshold, diagonal, band = DEFAULTS["dna" if nucleotide else "protein"]
         k = self.k or k
         if threshold is None:  # DNA: exact k-mers
             threshold = k * int(scheme.matrix[0, 0])
@@ -61,16 +64,21 @@ class KmerPrefilterSettings:
                 f"prefilter k = {k} is out of range for {alphabet}: "
                 f"use 2..{int(28 / np.log2(letters))}"
             )
+        if self.diagonal_band is not None and self.diagonal_band < 0:
+            raise ConfigError(f"prefilter diagonal band = {self.diagonal_band} must be >= 0")
         return KmerPrefilterSettings(
             k,
             self.threshold if self.threshold is not None else threshold,
             self.min_diagonal_score if self.min_diagonal_score is not None else diagonal,
             self.short_length,
+            self.diagonal_band if self.diagonal_band is not None else band,
         )
 
 
-# Alphabet -> (k, neighbourhood threshold, diagonal score); None: exact k-mers.
-DEFAULTS = {"protein": (5, 22, 35), "dna": (11, None, 30)}
+# Alphabet -> (k, neighbourhood threshold, diagonal score, diagonal band);
+# None: exact k-mers. The protein band (16) was chosen on SCOPe40's val split
+# (benchmarks/prefilter_recall.py); DNA keeps two hits on one diagonal.
+DEFAULTS = {"protein": (5, 22, 35, 16), "dna": (11, None, 30, 0)}
 
 
 def _standard_letters(alphabet: str) -> int:
@@ -141,14 +149,15 @@ class KmerIndex:
         )
         query_self = query_indices if all_vs_all else np.full(query_indices.size, -1, np.int64)
         s = self.settings
-        if s.threshold is None:
+        if s.threshold is None or s.min_diagonal_score is None or s.diagonal_band is None:
             raise AssertionError("the index's prefilter settings are resolved")
         offsets, slots, _ = _candidates(
             (query_codes, query_offsets, query_self),
             (self.target_codes, self.target_offsets, self.targets),
             (self.word_offsets, self.entry_sequence, self.entry_position),
             (self.sorted_letters, self.sorted_scores, np.int64(s.threshold)),
-            s.k, self.base, self.scheme.matrix.astype(np.int64), s.min_diagonal_score,
+            s.k, self.base, self.scheme.matrix.astype(np.int64),
+            (np.int64(s.min_diagonal_score), np.int64(s.diagonal_band)),
         )  # fmt: skip
         found = self.targets[slots]
         rows = []

@@ -93,19 +93,54 @@ def neighbourhood_hits(query: str, target: str, k: int, threshold: int) -> dict[
     return hits
 
 
+def seeded(hits: dict[int, int], diagonal: int, band: int) -> bool:
+    """The seeding rule: a hit on ``diagonal`` and a second within the band."""
+    near = sum(n for d, n in hits.items() if abs(d - diagonal) <= band)
+    return hits.get(diagonal, 0) >= 1 and near >= 2
+
+
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.text(alphabet=PROTEIN, min_size=30, max_size=70), min_size=2, max_size=5))
-def test_candidates_have_two_seed_hits_on_a_diagonal_scoring_enough(sequences):
+@given(
+    st.lists(st.text(alphabet=PROTEIN, min_size=30, max_size=70), min_size=2, max_size=5),
+    st.sampled_from([0, 1, 5]),
+)
+def test_candidates_are_exactly_the_targets_the_seeding_rule_picks(sequences, band):
     store = make_store(sequences, "protein")
-    chosen = KmerPrefilterSettings(k=3, threshold=11, min_diagonal_score=20)
+    chosen = KmerPrefilterSettings(k=3, threshold=11, min_diagonal_score=20, diagonal_band=band)
     index = KmerIndex(store, SCHEME, chosen)
     offsets, targets = index.candidates(store, np.arange(store.n_sequences))
     for q in range(store.n_sequences):
-        for t in targets[offsets[q] : offsets[q + 1]]:
+        expected = set()
+        for t in range(store.n_sequences):
             hits = neighbourhood_hits(sequences[q], sequences[t], 3, 11)
-            assert any(
-                n >= 2 and kadane(sequences[q], sequences[t], d) >= 20 for d, n in hits.items()
-            )
+            if any(
+                seeded(hits, d, band) and kadane(sequences[q], sequences[t], d) >= 20 for d in hits
+            ):
+                expected.add(t)
+        assert set(targets[offsets[q] : offsets[q + 1]].tolist()) == expected
+
+
+def test_a_band_finds_seeds_either_side_of_an_indel():
+    """One seed hit each side of a 3-residue insertion: a candidate with a
+    band of 3 or more, not when both hits must share a diagonal. Flank
+    letters differ between the two sequences and score little, so at
+    threshold 44 only the two planted 5-mers (self scores 46) are hits."""
+    rng = np.random.default_rng(5)
+
+    def flank(letters: str, n: int) -> str:
+        return "".join(rng.choice(list(letters), n))
+
+    query = flank("ARND", 30) + "WCWHY" + flank("ARND", 10) + "YHWCW" + flank("ARND", 30)
+    target = flank("EGKS", 25) + "WCWHY" + flank("EGKS", 13) + "YHWCW" + flank("EGKS", 30)
+    store = make_store([query, target], "protein")
+    found = {}
+    for band in (0, 2, 3, 16):
+        chosen = KmerPrefilterSettings(k=5, threshold=44, min_diagonal_score=0, diagonal_band=band)
+        offsets, targets = KmerIndex(store, SCHEME, chosen).candidates(
+            store, np.arange(2), all_vs_all=True
+        )
+        found[band] = targets.tolist()
+    assert found == {0: [], 2: [], 3: [1], 16: [1]}
 
 
 def test_identical_and_close_copies_are_candidates():
@@ -191,9 +226,14 @@ def test_exhaustive_search_reports_every_pair_exactly_once(planted):
     assert pairs.is_unique and len(pairs) == store.n_sequences**2
 
 
-def test_dna_defaults_use_exact_11mers():
+def test_defaults_exact_dna_11mers_a_protein_band_and_bad_settings():
     store = make_store(["ACGT" * 10], "dna")
     index = KmerIndex(store, scoring_scheme("dna"))
     assert (index.settings.k, index.settings.threshold) == (11, 22)
     with pytest.raises(ConfigError, match="out of range"):
         KmerIndex(store, scoring_scheme("dna"), KmerPrefilterSettings(k=15))
+    with pytest.raises(ConfigError, match="diagonal band = -1"):
+        KmerIndex(store, scoring_scheme("dna"), KmerPrefilterSettings(diagonal_band=-1))
+    assert index.settings.diagonal_band == 0
+    protein = KmerIndex(make_store(["ACDEFGHIK" * 5], "protein"), SCHEME)
+    assert protein.settings.diagonal_band == 16

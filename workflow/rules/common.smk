@@ -143,6 +143,7 @@ def prefilter_options(search):
             optional("--kmer-k", kmer["k"]),
             optional("--kmer-threshold", kmer["threshold"]),
             optional("--min-diagonal-score", kmer["min_diagonal_score"]),
+            optional("--diagonal-band", kmer["diagonal_band"]),
         ]
     return " ".join(option for option in options if option)
 
