@@ -41,12 +41,13 @@ PAD_SCORE = -128
 
 
 @simd_jit(**JIT_OPTIONS, inline="always")
-def _gotoh_cell(h_left, e_left, f_up, h_up, diagonal, profile, zero, gap_open, gap_extend):
-    """One DP cell across all lanes: returns (H, E, F) of the recurrences above."""
-    e = vmax(vadds(e_left, gap_extend), vadds(h_left, gap_open))
-    f = vmax(vadds(f_up, gap_extend), vadds(h_up, gap_open))
+def _gotoh_cell(e, f, diagonal, profile, zero, gap_open, gap_extend):
+    """One DP cell across all lanes, given its E and F: returns its H, and the
+    E of the cell to its right and the F of the cell below (the recurrences
+    above, in SWIPE's order: H + open is added once and serves both)."""
     h = vmax(vmax(vadds(diagonal, profile), zero), vmax(e, f))
-    return h, e, f
+    h_open = vadds(h, gap_open)
+    return h, vmax(vadds(e, gap_extend), h_open), vmax(vadds(f, gap_extend), h_open)
 
 
 @simd_jit(**JIT_OPTIONS)
@@ -73,19 +74,17 @@ def _align_batch(
         for row in range(n_rows):
             vstore(P, row * lanes, vscores(tables, row, codes, H))
         diagonal = zero
-        f = gap_open
-        h_up = zero
+        f = gap_open  # F of row 0: a gap opened from above the matrix (H = 0)
         for i in range(query.size):
             offset = i * lanes
             h_left = vload(H, offset)
             h, e, f = _gotoh_cell(
-                h_left, vload(E, offset), f, h_up, diagonal, vload(P, query[i] * lanes),
+                vload(E, offset), f, diagonal, vload(P, query[i] * lanes),
                 zero, gap_open, gap_extend,
             )  # fmt: skip
             diagonal = h_left
             vstore(H, offset, h)
             vstore(E, offset, e)
-            h_up = h
             best = vmax(best, h)
     for lane in range(lanes):
         out[at + lane] = vlane(best, lane)
@@ -205,19 +204,17 @@ def _align_batch_ends(
             vstore(P, row * lanes, vscores(tables, row, codes, H))
         diagonal = zero
         f = gap_open
-        h_up = zero
         column_index = vsplat(H, column - first_column)
         for i in range(query.size):
             offset = i * lanes
             h_left = vload(H, offset)
             h, e, f = _gotoh_cell(
-                h_left, vload(E, offset), f, h_up, diagonal, vload(P, query[i] * lanes),
+                vload(E, offset), f, diagonal, vload(P, query[i] * lanes),
                 zero, gap_open, gap_extend,
             )  # fmt: skip
             diagonal = h_left
             vstore(H, offset, h)
             vstore(E, offset, e)
-            h_up = h
             best_row = vselect_gt(h, best, vsplat(H, i), best_row)
             best_column = vselect_gt(h, best, column_index, best_column)
             best = vmax(best, h)
