@@ -32,13 +32,14 @@ class KmerPrefilterSettings:
     (:data:`DEFAULTS`).
 
     The protein defaults (k 5, threshold 22, diagonal 35, band 16) are for
-    large sets: on 100,000 proteins they take about 11 ms per query on this
-    project's 2-core benchmark machine and keep 0.4% of the pairs. Lower
+    large sets: on 100,000 proteins they take 8-11 ms per query on this
+    project's 2-core benchmark machines and keep 0.4% of the pairs. Lower
     thresholds find more remote homologs for more time: k 4, threshold 15
     keeps 83% of the superfamily-level true positives of an exhaustive search
     on SCOPe40 (val split), against 36% with the defaults (33% with band 0),
-    but its seed hits grow about 30x faster with the set
-    (benchmarks/README.md). For DNA the default seeds are exact 11-mers
+    but meets about 30x more seed hits per query (61,000 against 2,000 on
+    all of SCOPe40, where it is about as slow as scanning every pair; see
+    benchmarks/README.md). For DNA the default seeds are exact 11-mers
     (threshold 11 x match score), two on one diagonal.
 
     Sequences shorter than ``short_length`` are aligned against every
