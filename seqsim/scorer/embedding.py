@@ -42,20 +42,9 @@ def padded_positions(
     return batch
 
 
-def padded_codes(
-    store: SequenceStore,
-    indices: np.ndarray,
-    pad_code: int,
-    *,
-    crop: int | None = None,
-    rng: np.random.Generator | None = None,
-) -> torch.Tensor:
-    """(len(indices), longest) long tensor of the sequences' codes, padded with
-    ``pad_code``; ``crop`` and ``rng`` as :func:`padded_positions`."""
-    return _codes_at(store, padded_positions(store, indices, crop=crop, rng=rng), pad_code)
-
-
-def _codes_at(store: SequenceStore, positions: np.ndarray, pad_code: int) -> torch.Tensor:
+def codes_at(store: SequenceStore, positions: np.ndarray, pad_code: int) -> torch.Tensor:
+    """Long tensor of the codes at :func:`padded_positions`' ``positions``,
+    ``pad_code`` where they are -1."""
     codes = np.where(positions >= 0, store.codes[np.maximum(positions, 0)], pad_code)
     return torch.from_numpy(codes.astype(np.int64))
 
@@ -73,7 +62,7 @@ def encode(
     ``profile`` (from :func:`seqsim.scorer.profiles.build_profiles`, rows as
     ``store.codes``) is needed when the encoder reads profile columns."""
     positions = padded_positions(store, indices, crop=crop, rng=rng)
-    codes = _codes_at(store, positions, encoder.pad_code)
+    codes = codes_at(store, positions, encoder.pad_code)
     if not encoder.profile_columns:
         return encoder(codes)
     if profile is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqsim.scorer.embedding import cosine_neighbours, padded_codes
+from seqsim.scorer.embedding import codes_at, cosine_neighbours, padded_positions
 
 from conftest import make_store
 
@@ -19,6 +19,10 @@ def test_cosine_neighbours_match_a_full_sort():
         order = [j for j in np.argsort(-full[i], kind="stable") if j != i][:6]
         assert target[query == i].tolist() == order
         assert np.allclose(cosine[query == i], full[i, order])
+
+
+def padded_codes(store, indices, pad_code, **window):
+    return codes_at(store, padded_positions(store, indices, **window), pad_code)
 
 
 def test_padded_codes_crop_and_pad():
