@@ -36,7 +36,7 @@ from bench_pretrained import DATA, pfam, scope40_val
 from machine import cpu_model
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-from seqsim.matrix.cluster import assign_clusters, prepare_pairs
+from seqsim.clusters.methods import assign_clusters, prepare_pairs
 from seqsim.matrix.pair_tables import indexed_pairs
 from seqsim.scorer.api import score
 from seqsim.search_engine.api import SearchOptions, search_stores

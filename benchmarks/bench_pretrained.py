@@ -32,7 +32,7 @@ import pandas as pd
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 from machine import cpu_model
 
-from seqsim.matrix.cluster import assign_clusters
+from seqsim.clusters.methods import assign_clusters
 from seqsim.matrix.pair_tables import indexed_pairs
 from seqsim.scorer.api import score
 from seqsim.search_engine.api import SearchOptions, search_stores

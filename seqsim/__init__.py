@@ -11,7 +11,8 @@ The stages, one subpackage each: :mod:`seqsim.sequences` (FASTA in, the
 store), :mod:`seqsim.alignment` (scoring, pairwise and batch alignment,
 statistics), :mod:`seqsim.search_engine` (prefilters, hits, BLAST tabular),
 :mod:`seqsim.kmers` (profiles, pair features, sketches), :mod:`seqsim.matrix`
-(similarity, distances, trees, clusters), :mod:`seqsim.scorer` (the learned
+(similarity, distances, trees), :mod:`seqsim.clusters` (clustering methods,
+per-member table), :mod:`seqsim.scorer` (the learned
 homology scorer), :mod:`seqsim.validation` (simulator, evaluation, data sets);
 numba kernels live in :mod:`seqsim.kernels`, the command line in :mod:`seqsim.cli`.
 """
@@ -40,6 +41,10 @@ if TYPE_CHECKING:
         evalue as evalue,
         karlin_altschul as karlin_altschul,
     )
+    from seqsim.clusters.methods import (
+        assign_clusters as assign_clusters,
+        cluster_table as cluster_table,
+    )
     from seqsim.kmers.pairs import score_pairs as score_pairs
     from seqsim.kmers.profiles import KmerProfiles as KmerProfiles, count_kmers as count_kmers
     from seqsim.kmers.sketch import (
@@ -47,10 +52,6 @@ if TYPE_CHECKING:
         mash_distance as mash_distance,
         pairwise_mash as pairwise_mash,
         sketch_store as sketch_store,
-    )
-    from seqsim.matrix.cluster import (
-        assign_clusters as assign_clusters,
-        cluster_table as cluster_table,
     )
     from seqsim.matrix.distances import pair_distances as pair_distances
     from seqsim.matrix.names import safe_names as safe_names
@@ -129,8 +130,9 @@ _EXPORTS = {
     "nj_newick": "seqsim.matrix.trees",
     "safe_names": "seqsim.matrix.names",
     "pair_distances": "seqsim.matrix.distances",
-    "assign_clusters": "seqsim.matrix.cluster",
-    "cluster_table": "seqsim.matrix.cluster",
+    # clusters
+    "assign_clusters": "seqsim.clusters.methods",
+    "cluster_table": "seqsim.clusters.methods",
     # validation
     "simulate_families": "seqsim.validation.simulate",
     "SimulationParams": "seqsim.validation.simulate",

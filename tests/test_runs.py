@@ -9,9 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from seqsim.cli import main
-from seqsim.errors import ConfigError
-from seqsim.io import write_table
-from seqsim.matrix.cluster import (
+from seqsim.clusters.methods import (
     CLUSTER_METHODS,
     ClusterSettings,
     LinkRule,
@@ -20,6 +18,8 @@ from seqsim.matrix.cluster import (
     prepare_pairs,
     update_clusters,
 )
+from seqsim.errors import ConfigError
+from seqsim.io import write_table
 from seqsim.scorer.api import score
 from seqsim.search_engine.api import SearchOptions
 from seqsim.search_engine.engine import search_hits

@@ -84,8 +84,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from seqsim.matrix.api import write_clusters
-    from seqsim.matrix.cluster import ClusterSettings, LinkRule
+    from seqsim.clusters.api import write_clusters
+    from seqsim.clusters.methods import ClusterSettings, LinkRule
 
     rule = LinkRule(
         args.feature, args.min_similarity, args.min_identity, args.identity, args.coverage,

@@ -1,2 +1,3 @@
 """From pair tables to what users read: the similarity matrix, PHYLIP
-distances, UPGMA trees and clusters."""
+distances and UPGMA and neighbour-joining trees (clusters:
+:mod:`seqsim.clusters`)."""

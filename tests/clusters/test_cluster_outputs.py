@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seqsim.matrix.cluster import LinkRule, link_graph, pair_identity, prepare_pairs
-from seqsim.matrix.cluster_outputs import MEMBER_COLUMNS, cdhit_clstr, member_table
+from seqsim.clusters.methods import LinkRule, link_graph, pair_identity, prepare_pairs
+from seqsim.clusters.outputs import MEMBER_COLUMNS, cdhit_clstr, member_table
 
 # 0 represents 1, 2, 3 and 4; 4 is weakly tied to them; 5 is alone.
 PAIRS = pd.DataFrame(

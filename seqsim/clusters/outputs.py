@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from seqsim.matrix.cluster import undirected
+from seqsim.clusters.methods import undirected
 
 FAR_FRACTION = 0.5
 MEMBER_COLUMNS = [
@@ -29,7 +29,7 @@ def _to_representative(
 ) -> pd.DataFrame:
     """Similarity, identity and both coverages of each sequence to its
     representative (NaN for a representative, or a pair not in ``pairs``).
-    ``pairs``: :func:`~seqsim.matrix.cluster.prepare_pairs` output."""
+    ``pairs``: :func:`~seqsim.clusters.methods.prepare_pairs` output."""
     n = representative.size
     member = np.arange(n)
     lookup = pd.DataFrame(
@@ -89,8 +89,8 @@ def member_table(
     """Per stored sequence (store order): :data:`MEMBER_COLUMNS` with
     ``cluster``, ``member`` and ``representative`` as store indices (the
     cluster number is set by the caller). ``pairs`` as
-    :func:`~seqsim.matrix.cluster.prepare_pairs` gives them, ``identity``
-    their identities (or None), ``links`` :func:`~seqsim.matrix.cluster.link_graph`."""
+    :func:`~seqsim.clusters.methods.prepare_pairs` gives them, ``identity``
+    their identities (or None), ``links`` :func:`~seqsim.clusters.methods.link_graph`."""
     n = representative.size
     neighbours = np.diff(undirected(links).indptr)
     cohesion = _cohesion(representative, pairs, feature)

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from seqsim.cli import cluster as cli_cluster
+from seqsim.clusters import methods as clustering
+from seqsim.clusters.methods import CLUSTER_METHODS, assign_clusters, cluster_table
 from seqsim.errors import ConfigError
-from seqsim.matrix import cluster as clustering
-from seqsim.matrix.cluster import CLUSTER_METHODS, assign_clusters, cluster_table
 
 from oracles import connected_components
 
