@@ -8,7 +8,10 @@ residues mutated), each domain between random flanks of the given length
 checks both give the same alignments.
 
 Usage:
-    python benchmarks/bench_traceback.py [--flanks 0,150,400] [--repeats 5]
+    python benchmarks/bench_traceback.py [--flanks 0,150,400] [--repeats 5] [--no-results]
+
+The table's values are also appended to benchmarks/results/bench_traceback.tsv
+(with the date and CPU) unless --no-results.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import argparse
 import time
 
 import numpy as np
-from machine import cpu_model
+from machine import append_results, cpu_model
 
 from seqsim.alignment.batch import BatchAligner
 from seqsim.alignment.scoring import scoring_scheme
@@ -36,6 +39,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--flanks", default="0,150,400")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--no-results", action="store_true", help="do not append to benchmarks/results/"
+    )
     args = parser.parse_args()
     scheme = scoring_scheme("protein")
     gaps = (scheme.matrix, scheme.open_gap_score, scheme.extend_gap_score)
@@ -43,6 +49,7 @@ def main() -> None:
     print(f"machine: {cpu_model()}; one thread\n")
     print("| flank | sequence length | from the origin | aligned rectangle | speed-up |")
     print("|---|---|---|---|---|")
+    values: list[tuple[str, str, str]] = []
     for flank in (int(f) for f in args.flanks.split(",")):
         domain = rng.integers(0, 20, 150)
         query = family_member(rng, domain, flank)
@@ -68,6 +75,15 @@ def main() -> None:
         print(f"| {flank} | {query.size} | {1e3 * seconds['origin']:.1f} ms | "
               f"{1e3 * seconds['rectangle']:.1f} ms | "
               f"{seconds['origin'] / seconds['rectangle']:.2f}x |")  # fmt: skip
+        values += [
+            (str(flank), "sequence length", str(query.size)),
+            (str(flank), "from the origin", f"{1e3 * seconds['origin']:.1f} ms"),
+            (str(flank), "aligned rectangle", f"{1e3 * seconds['rectangle']:.1f} ms"),
+            (str(flank), "speed-up", f"{seconds['origin'] / seconds['rectangle']:.2f}×"),
+        ]
+    if not args.no_results:
+        run = f"bench_traceback.py --flanks {args.flanks} --repeats {args.repeats}; one thread"
+        print(f"\nappended to {append_results('bench_traceback', run, 'flank', values)}")
 
 
 if __name__ == "__main__":
