@@ -31,9 +31,9 @@ from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 from seqsim.alignment.batch import BatchAligner
 from seqsim.alignment.scoring import scoring_scheme
+from seqsim.labels import LEVELS, scop_levels
 from seqsim.search_engine.prefilter import KmerIndex, KmerPrefilterSettings
 from seqsim.sequences.ingest import ingest_fasta
-from seqsim.validation.evaluate import LEVELS, scop_levels
 
 from bench_search import SCOPE, write_set
 

@@ -17,10 +17,8 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from seqsim.errors import ConfigError
+from seqsim.labels import LEVELS, scop_levels
 from seqsim.sequences.store import store_indices
-from seqsim.validation.evaluate import scop_levels
-
-LEVELS = ("family", "superfamily", "fold")
 
 
 def pair_labels(
@@ -30,7 +28,7 @@ def pair_labels(
     (the negatives), NaN for the pairs in between and unlabelled sequences.
 
     ``levels`` is indexed by id with family, superfamily and fold columns
-    (:func:`seqsim.validation.evaluate.scop_levels`).
+    (:func:`seqsim.labels.scop_levels`).
     """
     labeler = PairLabels.from_levels(levels, ids, level)
     return labeler(pairs["query"].to_numpy(), pairs["target"].to_numpy())

@@ -31,9 +31,8 @@ import pandas as pd
 
 from seqsim.errors import ConfigError
 from seqsim.io import FilePath, read_table, write_table
+from seqsim.labels import LEVELS, scop_levels
 from seqsim.sequences.fasta import iter_fasta
-
-LEVELS = ("family", "superfamily", "fold")
 
 
 @dataclass(frozen=True)
@@ -48,36 +47,6 @@ class Sensitivity:
 
     def as_row(self) -> dict[str, float]:
         return {"FAM": self.family, "SFAM": self.superfamily, "FOLD": self.fold}
-
-
-def scop_levels(labels: pd.DataFrame) -> pd.DataFrame:
-    """``id`` -> family, superfamily, fold, from ``sccs`` (a.1.1.2) or those
-    columns. Without a fold column (e.g. simulated families), each
-    superfamily is its own fold: different superfamilies are unrelated.
-    A ``class`` column (the level above fold) comes from ``sccs`` or the
-    table's own ``class`` column, when there is one."""
-    if {"family", "superfamily", "fold"} <= set(labels.columns):
-        table = labels[["id", "family", "superfamily", "fold"]]
-    elif {"family", "superfamily"} <= set(labels.columns):
-        table = labels[["id", "family", "superfamily"]].assign(fold=labels["superfamily"])
-    elif "sccs" in labels.columns:
-        parts = labels["sccs"].str.split(".", expand=True)
-        table = pd.DataFrame(
-            {
-                "id": labels["id"],
-                "family": labels["sccs"],
-                "superfamily": parts[0] + "." + parts[1] + "." + parts[2],
-                "fold": parts[0] + "." + parts[1],
-                "class": parts[0],
-            }
-        )
-    else:
-        raise ConfigError("labels need family/superfamily(/fold) columns or an sccs column")
-    if "class" in labels.columns and "class" not in table.columns:
-        table = table.assign(**{"class": labels["class"]})
-    if table["id"].duplicated().any():
-        raise ConfigError("labels list an id twice")
-    return table.set_index("id")
 
 
 def sensitivity_to_first_fp(hits: pd.DataFrame, labels: pd.DataFrame) -> Sensitivity:

@@ -48,7 +48,7 @@ def example_model(tmp_path_factory):
 
 
 def same_superfamily(table: pd.DataFrame, first: str, second: str) -> np.ndarray:
-    from seqsim.validation.evaluate import scop_levels
+    from seqsim.labels import scop_levels
 
     levels = scop_levels(pd.read_csv(EXAMPLE / "protein_labels.tsv", sep="\t"))
     return (

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from seqsim.validation.evaluate import scop_levels, sensitivity_to_first_fp
+from seqsim.labels import scop_levels
+from seqsim.validation.evaluate import sensitivity_to_first_fp
 
 from conftest import shared_data
 
