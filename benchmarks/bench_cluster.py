@@ -37,10 +37,9 @@ from machine import cpu_model
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from seqsim.clusters.methods import assign_clusters, prepare_pairs
-from seqsim.matrix.pair_tables import indexed_pairs
+from seqsim.pair_tables import alignment_pairs, indexed_pairs, self_scores
 from seqsim.scorer.api import score
 from seqsim.search_engine.api import SearchOptions, search_stores
-from seqsim.search_engine.pair_tables import alignment_pairs, self_scores
 from seqsim.sequences.ingest import ingest_fasta
 
 # (label, feature, method, representative, threshold settings)

@@ -33,10 +33,9 @@ from Bio.SeqIO.FastaIO import SimpleFastaParser
 from machine import cpu_model
 
 from seqsim.clusters.methods import assign_clusters
-from seqsim.matrix.pair_tables import indexed_pairs
+from seqsim.pair_tables import alignment_pairs, indexed_pairs, self_scores
 from seqsim.scorer.api import score
 from seqsim.search_engine.api import SearchOptions, search_stores
-from seqsim.search_engine.pair_tables import alignment_pairs, self_scores
 from seqsim.sequences.ingest import ingest_fasta
 from seqsim.validation.evaluate import (
     rank_by_column,

@@ -12,8 +12,8 @@ import pandas as pd
 
 from seqsim.errors import InputError
 from seqsim.io import FilePath, read_table, write_table
+from seqsim.pair_tables import alignment_pairs, self_scores
 from seqsim.search_engine.api import SearchOptions
-from seqsim.search_engine.pair_tables import alignment_pairs, self_scores
 from seqsim.search_engine.update import combined_store, extended_hits
 from seqsim.sequences.ingest import ingest_fasta
 from seqsim.sequences.store import read_store, write_store

@@ -20,8 +20,8 @@ from seqsim.feature_names import (
 )
 from seqsim.kmers.pairs import score_pairs
 from seqsim.kmers.profiles import count_kmers
+from seqsim.pair_tables import alignment_pairs, self_scores
 from seqsim.search_engine.engine import HitFilter, search_hits
-from seqsim.search_engine.pair_tables import alignment_pairs, self_scores
 from seqsim.search_engine.tabular import blast_table
 
 from conftest import REPO, make_store
@@ -51,7 +51,8 @@ def test_feature_names_module_imports_nothing():
 def test_tables_carry_the_listed_names():
     store = make_store(["MKVLAAGIWHEQRSTY", "MKVLAAGIWHEQRSTF", "WWPPGGCCHHWWPPGG"], "protein")
     hits = search_hits(store, store, scoring_scheme("protein"), HitFilter())
-    pairs = alignment_pairs(hits, self_scores(store, scheme := scoring_scheme("protein")), scheme)
+    scheme = scoring_scheme("protein")
+    pairs = alignment_pairs(hits, self_scores(store, scheme), scheme, HitFilter())
     assert set(ALIGNMENT_FEATURES) <= set(pairs.columns)
     kmer_pairs = score_pairs(count_kmers(store, k=2))
     assert list(kmer_pairs.columns)[3:] == list(KMER_FEATURES)

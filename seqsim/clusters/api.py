@@ -20,7 +20,7 @@ from seqsim.clusters.methods import (
 from seqsim.clusters.outputs import cdhit_clstr, member_table
 from seqsim.errors import ConfigError, InputError
 from seqsim.io import FilePath, read_clusters_tsv, write_fasta, write_table, write_text
-from seqsim.matrix.pair_tables import check_feature, indexed_pairs, read_pairs
+from seqsim.pair_tables import check_feature, indexed_pairs, read_pairs
 from seqsim.sequences.store import SequenceStore, output_rows, read_store
 
 log = logging.getLogger("seqsim")

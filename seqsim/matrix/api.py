@@ -17,13 +17,13 @@ from seqsim.matrix.distances import (
     pair_distances,
 )
 from seqsim.matrix.names import STRICT_LENGTH, id_table as names_table, safe_names
-from seqsim.matrix.pair_tables import check_feature, indexed_pairs, read_pairs
 from seqsim.matrix.similarity import (
     PhylipLayout,
     similarity_matrix,
     write_labelled_matrix,
     write_phylip_distances,
 )
+from seqsim.pair_tables import check_feature, indexed_pairs, read_pairs
 from seqsim.sequences.store import (
     SequenceStore,
     copy_pairs,

@@ -12,7 +12,7 @@ import pandas as pd
 from seqsim.errors import ConfigError
 from seqsim.io import atomic_path
 from seqsim.matrix.names import STRICT_LENGTH
-from seqsim.matrix.pair_tables import check_feature
+from seqsim.pair_tables import check_feature
 
 
 def similarity_matrix(n_sequences: int, pairs: pd.DataFrame, feature: str) -> np.ndarray:

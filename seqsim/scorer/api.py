@@ -16,6 +16,7 @@ import torch
 
 from seqsim.errors import ConfigError
 from seqsim.io import FilePath, read_table, write_table
+from seqsim.pair_tables import self_scores_from_hits
 from seqsim.scorer.calibration import platt_probability
 from seqsim.scorer.checkpoint import save_checkpoint
 from seqsim.scorer.embedding import cosine_neighbours, embed_sequences
@@ -32,7 +33,6 @@ from seqsim.scorer.scoring import (
 )
 from seqsim.scorer.seeding import torch_threads
 from seqsim.scorer.training import TrainSettings, train_scorer
-from seqsim.search_engine.pair_tables import self_scores_from_hits
 from seqsim.sequences.load import Sequences, read_sequences
 from seqsim.sequences.store import SequenceStore, output_rows
 

@@ -17,9 +17,9 @@ from seqsim.alignment.scoring import scoring_scheme
 from seqsim.alignment.statistics import karlin_altschul
 from seqsim.errors import ConfigError
 from seqsim.kernels.graph import _path_rows, _tree_lifting
+from seqsim.pair_tables import alignment_features, self_scores_from_hits
 from seqsim.parallel import threaded_map
 from seqsim.scorer.profiles import PROFILE_EVALUE, default_profiles, profile_scores
-from seqsim.search_engine.pair_tables import alignment_features, self_scores_from_hits
 from seqsim.sequences.store import SequenceStore
 
 

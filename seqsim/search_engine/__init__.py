@@ -1,2 +1,3 @@
 """The search: prefilters, the engine (exact scores, E-values, traceback),
-BLAST tabular output, pair tables, and the one-call :func:`seqsim.search`."""
+BLAST tabular output, and the one-call :func:`seqsim.search` (its pair
+tables: :mod:`seqsim.pair_tables`)."""

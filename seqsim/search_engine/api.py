@@ -21,9 +21,9 @@ import pandas as pd
 from seqsim.alignment.scoring import ScoringScheme, scoring_scheme
 from seqsim.errors import ConfigError
 from seqsim.io import TableStream, atomic_path
+from seqsim.pair_tables import alignment_pairs, self_scores
 from seqsim.parallel import block_rows
 from seqsim.search_engine.engine import HitFilter, search_hit_buckets
-from seqsim.search_engine.pair_tables import alignment_pairs, self_scores
 from seqsim.search_engine.prefilter import KmerPrefilterSettings
 from seqsim.search_engine.tabular import hit_fractions, store_blast_text
 from seqsim.sequences.alphabet import AlphabetName

@@ -10,7 +10,7 @@ from seqsim.kmers.pairs import KMER_PAIR_COLUMNS, score_pairs
 from seqsim.kmers.profiles import (
     count_kmers,
 )
-from seqsim.matrix.pair_tables import read_pairs
+from seqsim.pair_tables import read_pairs
 
 from conftest import make_store
 from oracles import STANDARD, kmer_counter, pair_features, random_family_sequences

@@ -14,9 +14,9 @@ import pytest
 from seqsim.alignment.pairwise import local_score
 from seqsim.cli import main
 from seqsim.errors import ConfigError
+from seqsim.pair_tables import self_scores
 from seqsim.parallel import block_rows
 from seqsim.search_engine.engine import HitFilter, search_hits
-from seqsim.search_engine.pair_tables import self_scores
 
 from conftest import REPO
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from seqsim.search_engine.engine import search_hits
-from seqsim.search_engine.pair_tables import alignment_pairs, self_scores
+from seqsim.pair_tables import alignment_pairs, self_scores
+from seqsim.search_engine.engine import HitFilter, search_hits
 
 
 def test_pair_table_has_each_unordered_pair_once_with_symmetric_evalue(
@@ -13,7 +13,7 @@ def test_pair_table_has_each_unordered_pair_once_with_symmetric_evalue(
 ):
     _, scheme = protein_example
     hits = search_hits(small_protein, small_protein, scheme)
-    pairs = alignment_pairs(hits, self_scores(small_protein, scheme), scheme)
+    pairs = alignment_pairs(hits, self_scores(small_protein, scheme), scheme, HitFilter())
     assert (pairs["query"] < pairs["target"]).all()
     assert not pairs.duplicated(["query", "target"]).any()
     both = hits.set_index(["query", "target"])["evalue"]

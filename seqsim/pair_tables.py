@@ -1,18 +1,25 @@
 """Pair tables of an all-vs-all: one row per unordered pair (``query`` <
-``target``, store indices) with the alignment features the similarity matrix,
-the clusters and the learned scorer read."""
+``target``) with its features. Both sides of the search's tables live here:
+:func:`alignment_pairs` builds them (``seqsim search --pairs-out``), and
+:func:`read_pairs` and :func:`indexed_pairs` read them back, as they read
+``seqsim score-pairs``' and ``seqsim score``'s, for the similarity matrix,
+the clusters and the learned scorer."""
 
 from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
-from seqsim.alignment.pairwise import local_score
 from seqsim.alignment.scoring import ScoringScheme
 from seqsim.alignment.statistics import SCOREDIST_BLOSUM62, expected_column_score, scoredist
+from seqsim.errors import ConfigError, InputError
 from seqsim.feature_names import ALIGNMENT_FEATURES
-from seqsim.search_engine.engine import HitFilter
-from seqsim.sequences.store import SequenceStore
+from seqsim.io import read_table
+from seqsim.sequences.store import SequenceStore, output_rows, store_indices
 
 # Columns of the pair tables :func:`alignment_pairs` writes.
 ALIGNMENT_PAIR_COLUMNS = [
@@ -21,8 +28,23 @@ ALIGNMENT_PAIR_COLUMNS = [
 ]  # fmt: skip
 
 
+class PairFilter(Protocol):
+    """What :func:`alignment_pairs` reads of the search's
+    :class:`~seqsim.search_engine.engine.HitFilter` (named by its fields so
+    that the readers of pair tables import nothing of the search)."""
+
+    @property
+    def max_evalue(self) -> float: ...
+
+    @property
+    def exhaustive(self) -> bool: ...
+
+
 def self_scores(store: SequenceStore, scheme: ScoringScheme) -> np.ndarray:
     """Local alignment score of every sequence with itself (int64)."""
+    # Imported here: it loads numba, which the readers below do not need.
+    from seqsim.alignment.pairwise import local_score
+
     return np.array(
         [local_score(store.sequence_codes(i), store.sequence_codes(i), scheme)
          for i in range(store.n_sequences)],
@@ -72,7 +94,7 @@ def alignment_pairs(
     hits: pd.DataFrame,
     self_score: np.ndarray,
     scheme: ScoringScheme,
-    hit_filter: HitFilter | None = None,
+    hit_filter: PairFilter,
 ) -> pd.DataFrame:
     """Unordered pairs (query < target) of an all-vs-all, with alignment features
     (:data:`ALIGNMENT_PAIR_COLUMNS`), sorted by query and target: the
@@ -83,7 +105,6 @@ def alignment_pairs(
     A pair is kept when its symmetric E-value ``evalue_pair`` passes the
     filter (every pair when exhaustive); each unordered pair appears once.
     """
-    hit_filter = hit_filter or HitFilter()
     keep = hits["query"].to_numpy() < hits["target"].to_numpy()
     if not hit_filter.exhaustive:
         keep &= hits["evalue_pair"].to_numpy() <= hit_filter.max_evalue
@@ -110,3 +131,48 @@ def alignment_pairs(
         columns=ALIGNMENT_PAIR_COLUMNS,
     )
     return table.sort_values(["query", "target"], kind="stable", ignore_index=True)
+
+
+def read_pairs(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
+    """Concatenate pair tables (e.g. the blocks of one all-vs-all), sorted by query, target."""
+    if not paths:
+        raise ConfigError("no pair tables given")
+    tables = []
+    for path in paths:
+        try:
+            table = read_table(path)
+        except FileNotFoundError:
+            raise InputError(path, "no such file") from None
+        if not {"query", "target"} <= set(table.columns):
+            raise InputError(path, "not a seqsim pair table (no query/target columns)")
+        tables.append(table)
+    pairs = pd.concat(tables, ignore_index=True)
+    return pairs.sort_values(["query", "target"], kind="stable", ignore_index=True)
+
+
+def check_feature(pairs: pd.DataFrame, feature: str) -> None:
+    """ConfigError unless ``feature`` is a feature column of ``pairs``."""
+    if feature not in pairs.columns or feature in ("query", "target"):
+        usable = [c for c in pairs.columns if c not in ("query", "target")]
+        raise ConfigError(f"unknown pair feature {feature!r}; the pair tables have {usable}")
+
+
+def indexed_pairs(pairs: pd.DataFrame, store: SequenceStore) -> pd.DataFrame:
+    """``pairs`` with ``query``/``target`` as store indices: tables that name
+    sequences by id (``seqsim score``) are mapped through the store's ids, a
+    copy's id (``ingest --dedupe``) to its representative (pairs that
+    become a sequence with itself, or repeat another, are dropped); tables
+    of indices (the search's and k-mer pair tables) are returned as they are."""
+    if pd.api.types.is_integer_dtype(pairs["query"]) and pd.api.types.is_integer_dtype(
+        pairs["target"]
+    ):
+        return pairs
+    rows, ids = output_rows(store)
+    mapped = {
+        col: rows[store_indices(pairs[col], ids, "pair table")] for col in ("query", "target")
+    }
+    indexed = pairs.assign(**mapped)
+    if not store.copies.empty:
+        indexed = indexed[indexed["query"] != indexed["target"]]
+        indexed = indexed.drop_duplicates(["query", "target"], ignore_index=True)
+    return indexed
