@@ -30,6 +30,24 @@ KMER_FEATURES: dict[str, str] = {
 PROBABILITY = "probability"
 ALIGNMENT_SIMILARITY = "score_ratio"
 
+
+def default_similarity_feature(columns: list[str]) -> str:
+    """``similarity.feature``'s null: the first the pair tables have of the
+    probability (a scorer's), the alignment similarity (the search's) and
+    the k-mer Jaccard index (``score-pairs``'); the alignment similarity
+    when they have none (the error then names the columns)."""
+    for feature in (PROBABILITY, ALIGNMENT_SIMILARITY, "jaccard"):
+        if feature in columns:
+            return feature
+    return ALIGNMENT_SIMILARITY
+
+
+def default_min_similarity(feature: str) -> float:
+    """``cluster.min_similarity``'s null: 0.5 for the probability (more
+    likely homologous than not), 0.15 for the other features."""
+    return 0.5 if feature == PROBABILITY else 0.15
+
+
 # What `similarity.feature` may name: the matrix and the clusters read it.
 SIMILARITY_FEATURES: tuple[str, ...] = (PROBABILITY, *ALIGNMENT_FEATURES, *KMER_FEATURES)
 

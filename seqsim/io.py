@@ -8,6 +8,7 @@ Outputs are deterministic: no timestamps, sorted JSON keys, fixed formats.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import re
@@ -15,10 +16,10 @@ import shutil
 import sys
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -30,15 +31,19 @@ from seqsim.errors import InputError
 
 # A file name as every seqsim function takes it.
 FilePath: TypeAlias = str | os.PathLike[str]
+# What a writer of :func:`write_outputs` writes from.
+_Source = TypeVar("_Source")
 
 __all__ = [
     "FilePath",
     "atomic_path",
     "read_table",
+    "requested_outputs",
     "write_fasta",
     "write_json",
     "write_npy",
     "write_npz",
+    "write_outputs",
     "write_table",
     "write_text",
 ]
@@ -261,6 +266,18 @@ def read_table(path: str | os.PathLike[str], *, text: Iterable[str] = ()) -> pd.
     raise InputError(path, "unsupported table format: use a .tsv or .parquet file")
 
 
+def table_columns(path: str | os.PathLike[str]) -> list[str]:
+    """The column names of a table written by :func:`write_table`, without
+    reading its rows."""
+    suffix = Path(path).suffix
+    if suffix == ".tsv":
+        with open(path, encoding="utf-8") as handle:
+            return handle.readline().rstrip("\n").split("\t")
+    if suffix == ".parquet":
+        return list(pq.read_schema(path).names)
+    raise InputError(path, "unsupported table format: use a .tsv or .parquet file")
+
+
 def read_clusters_tsv(path: str | os.PathLike[str]) -> pd.DataFrame:
     """An MMseqs2-layout clusters TSV (``representative``, ``member``; no
     header), every cell as text."""
@@ -282,3 +299,20 @@ def write_fasta(
             handle.write(f">{title}\n")
             for start in range(0, len(sequence), width):
                 handle.write(sequence[start : start + width] + "\n")
+
+
+def requested_outputs(outputs: Any) -> list[str]:
+    """The names of the outputs that ``outputs``, a dataclass of optional
+    output paths (e.g. :class:`~seqsim.matrix.api.MatrixOutputs`), asks for."""
+    return [field.name for field in dataclasses.fields(outputs) if getattr(outputs, field.name)]
+
+
+def write_outputs(
+    outputs: Any, writers: Mapping[str, Callable[[_Source, FilePath], None]], source: _Source
+) -> None:
+    """Each output that ``outputs`` asks for, written from ``source`` by its
+    writer in ``writers`` (output name -> function), in the writers' order."""
+    for name, write in writers.items():
+        path = getattr(outputs, name)
+        if path:
+            write(source, path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from seqsim.cli.sequences_argument import add_sequence_arguments, sequences_of
+from seqsim.settings import add_setting
 
 HELP = "embed sequences with a trained siamese scorer; optionally each one's nearest neighbours"
 
@@ -21,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also write each sequence's nearest neighbours (query, target, cosine, "
         "probability), best first; no alignment needed",
     )
-    parser.add_argument("--top-k", type=int, default=100, help="neighbours per sequence")
+    add_setting(parser, "scorer.neighbours")
     parser.add_argument("--threads", type=int, default=1, help="threads for torch and numpy")
 
 

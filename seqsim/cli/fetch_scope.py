@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 
+from seqsim.settings import add_setting
+
 HELP = "download SCOPe/ASTRAL sequences (needs internet) and write FASTA + SCOP labels"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--release", default="2.08", help="SCOPe release")
-    parser.add_argument(
-        "--identity", type=int, default=40, help="ASTRAL subset: maximum percent identity"
-    )
+    add_setting(parser, "scope.release")
+    add_setting(parser, "scope.identity")
     parser.add_argument("--url", help="download from this URL instead of the official one")
-    parser.add_argument("--sha256", help="expected SHA-256 of the downloaded file")
+    add_setting(parser, "scope.sha256")
     parser.add_argument("--out-fasta", required=True, help="output FASTA (headers '>ID')")
     parser.add_argument("--out-labels", required=True, help="output labels TSV")
 

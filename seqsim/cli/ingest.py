@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from seqsim.cli.sequences_argument import add_alphabet_argument
+from seqsim.settings import add_setting
 
 HELP = "validate FASTA files and encode them into a sequence store"
 
@@ -22,19 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--summary", help="JSON summary of the counts (default: OUT_DIR/ingest.json)"
     )
-    add_alphabet_argument(parser)
-    parser.add_argument(
-        "--on-invalid",
-        choices=["error", "skip"],
-        default="error",
-        help="stop at the first bad record, or skip bad records and list them",
-    )
-    parser.add_argument(
-        "--dedupe",
-        action="store_true",
-        help="store each distinct sequence once (later exact copies are listed in the "
-        "store's copies.parquet and every output lists them again)",
-    )
+    add_setting(parser, "alphabet")
+    add_setting(parser, "on_invalid")
+    add_setting(parser, "dedupe")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from seqsim.cli.sequences_argument import add_alphabet_argument
+from seqsim.settings import add_setting
 
 HELP = "all-vs-all Mash distances of a FASTA file's sequences (MinHash sketches, as mash dist)"
 
@@ -13,7 +13,7 @@ HELP = "all-vs-all Mash distances of a FASTA file's sequences (MinHash sketches,
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("fasta", help="sequences (FASTA)")
     parser.add_argument("-o", "--output", required=True, help="distances (.tsv)")
-    add_alphabet_argument(parser)
+    add_setting(parser, "alphabet")
     parser.add_argument("-k", type=int, help="k-mer size (default: 21 for DNA, 9 for protein)")
     parser.add_argument("-s", "--sketch-size", type=int, default=1000, help="hashes per sketch")
     parser.add_argument(

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 
 from seqsim.cli.sequences_argument import add_sequence_arguments, sequences_of
+from seqsim.settings import add_setting
 
 HELP = "calibrated homology probabilities of a set's candidate pairs (or of listed pairs)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_sequence_arguments(parser)
-    parser.add_argument(
-        "--model",
+    add_setting(
+        parser,
+        "scorer.model",
         help="checkpoint from `seqsim train` (default: the model seqsim ships for the "
         "sequences' alphabet: proteins trained on SCOPe40, DNA/RNA on Rfam families)",
     )
@@ -22,15 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="score only these pairs: a table with id1 and id2 columns (others are kept); "
         "default: every candidate pair (a hit or a path through intermediates)",
     )
-    parser.add_argument(
-        "--min-probability",
-        type=float,
-        default=0.01,
-        help="keep pairs with at least this probability (and each sequence's --top-k best)",
-    )
-    parser.add_argument(
-        "--top-k", type=int, default=20, help="keep each sequence's this many best partners"
-    )
+    add_setting(parser, "scorer.min_probability")
+    add_setting(parser, "scorer.top_k")
     parser.add_argument(
         "--features", action="store_true", help="also write every pair feature and the logit"
     )

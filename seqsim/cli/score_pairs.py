@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from seqsim.settings import add_setting
+
 HELP = "compute k-mer pair features for one block of an all-vs-all comparison"
 
 
@@ -11,15 +13,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kmers", required=True, help="k-mer profiles (from count-kmers)")
     parser.add_argument("-o", "--output", required=True, help="pair table (.parquet or .tsv)")
     parser.add_argument("--block", type=int, default=0, help="block number, 0-based")
-    parser.add_argument(
-        "--n-blocks", type=int, default=1, help="number of blocks the queries are split into"
-    )
-    parser.add_argument(
-        "--min-shared",
-        type=int,
-        default=1,
-        help="leave out pairs sharing fewer distinct k-mers (their features are ~0)",
-    )
+    add_setting(parser, "pairs.n_blocks")
+    add_setting(parser, "pairs.min_shared_kmers")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,22 +9,21 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from seqsim.cli.sequences_argument import add_alphabet_argument
+from seqsim.settings import add_setting
 
 if TYPE_CHECKING:
     from seqsim.search_engine.api import SearchOptions
 
 HELP = "search queries against targets: prefilter, Smith-Waterman, E-values, BLAST tabular"
 
-# --prefilter choices: what decides which pairs are aligned with gaps.
-PREFILTERS = {
-    "ungapped": "every pair's best ungapped segment (any diagonal) >= --min-ungapped: "
-    "nearly exhaustive sensitivity, quadratic time",
-    "kmer": "pairs proposed by a k-mer index (similar k-mers, two hits within "
-    "--diagonal-band diagonals, ungapped diagonal score >= --min-diagonal-score): for large "
-    "sets (100k in 13-18 min on 2 cores), less sensitive",
-    "none": "every pair (exact Smith-Waterman of all pairs)",
-}
+# The registry's settings this command takes (seqsim/settings.py), besides
+# --alphabet, --n-blocks and --prefilter, whose default differs for `align`.
+SEARCH_SETTINGS = (
+    "search.matrix", "search.match_score", "search.mismatch_score", "search.open_gap_score",
+    "search.extend_gap_score", "search.max_evalue", "search.exhaustive", "search.min_ungapped",
+    "search.kmer.k", "search.kmer.threshold", "search.kmer.min_diagonal_score",
+    "search.kmer.diagonal_band", "search.extra_columns", "search.max_memory_mb",
+)  # fmt: skip
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, prefilter: str = "ungapped") -> None:
@@ -56,7 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, prefilter: str = "ungapped
         "alignment features, for similarity-matrix and cluster (.parquet)",
     )
     parser.add_argument("--block", type=int, default=0, help="with --store: block of queries")
-    parser.add_argument("--n-blocks", type=int, default=1, help="with --store: number of blocks")
+    add_setting(parser, "pairs.n_blocks")
     parser.add_argument(
         "--target-block",
         type=int,
@@ -64,71 +63,16 @@ def add_arguments(parser: argparse.ArgumentParser, *, prefilter: str = "ungapped
         "each pair aligned once, both directions; the upper triangle's tiles are the "
         "all-vs-all",
     )
-    add_alphabet_argument(parser)
-    parser.add_argument(
-        "--matrix", help="substitution matrix (default: BLOSUM62 for protein, 2/-3 for DNA)"
-    )
-    parser.add_argument("--match-score", type=int, help="DNA/RNA match score (default 2)")
-    parser.add_argument("--mismatch-score", type=int, help="DNA/RNA mismatch score (default -3)")
-    parser.add_argument(
-        "--open-gap-score",
-        type=int,
-        help="score of a gap's first position, Biopython convention (default: -12 protein, "
-        "-7 DNA; BLAST's 'gap open 11, extend 1' is -12/-1)",
-    )
-    parser.add_argument(
-        "--extend-gap-score", type=int, help="score of each further gap position (default -1/-2)"
-    )
-    parser.add_argument(
-        "-e", "--evalue", type=float, default=10.0, help="report hits with E-value at most this"
-    )
+    add_setting(parser, "alphabet")
+    for key in SEARCH_SETTINGS:
+        add_setting(parser, key)
+    add_setting(parser, "search.prefilter", default=prefilter)
     parser.add_argument(
         "--max-target-seqs",
         type=int,
         help="report each query's best N hits (BLAST's -max_target_seqs; default: all)",
     )
     parser.add_argument("--min-score", type=int, default=1, help="minimum raw score of a hit")
-    parser.add_argument("--exhaustive", action="store_true", help="report every query-target pair")
-    parser.add_argument(
-        "--prefilter",
-        choices=list(PREFILTERS),
-        default=prefilter,
-        help="which pairs are aligned with gaps: "
-        + "; ".join(f"{name}: {text}" for name, text in PREFILTERS.items()),
-    )
-    parser.add_argument(
-        "--min-ungapped",
-        type=int,
-        help="ungapped prefilter score (1-127; default 30, which keeps > 99.8%% of SCOPe40's "
-        "remote homologs); given with --prefilter kmer, also applied to its candidates",
-    )
-    parser.add_argument("--kmer-k", type=int, default=None, help="k-mer prefilter: k-mer length")
-    parser.add_argument(
-        "--kmer-threshold",
-        type=int,
-        default=None,
-        help="k-mer prefilter: look up every k-mer scoring at least this against a query "
-        "k-mer (lower: more sensitive and slower)",
-    )
-    parser.add_argument(
-        "--min-diagonal-score",
-        type=int,
-        default=None,
-        help="k-mer prefilter: best ungapped segment a candidate's hit diagonal must reach",
-    )
-    parser.add_argument(
-        "--diagonal-band",
-        type=int,
-        default=None,
-        help="k-mer prefilter: a diagonal is scored when a second hit lies within this many "
-        "diagonals of it (default 16 for protein, 0 = same diagonal for DNA/RNA)",
-    )
-    parser.add_argument(
-        "--extra-columns",
-        default="",
-        help="comma-separated extra columns after BLAST's 12: qlen,tlen,raw,nident,positive,"
-        "gaps,fident,shorter_ident,qcov,tcov,cigar",
-    )
     parser.add_argument(
         "--format-output",
         help="comma-separated output columns in their order, instead of BLAST's 12 and "
@@ -137,14 +81,6 @@ def add_arguments(parser: argparse.ArgumentParser, *, prefilter: str = "ungapped
         "bitscore and the extra columns",
     )
     parser.add_argument("--threads", type=int, default=1, help="queries aligned at once")
-    parser.add_argument(
-        "--max-memory",
-        type=memory_size,
-        help="memory for the hits held before they are written (e.g. 2G, 500M; a bare number "
-        "is MB): past it, hits wait on disk in --spill-dir and are written a bucket of "
-        "queries at a time, with the same output bytes (default: no limit). The sequences "
-        "and the search's own tables come on top",
-    )
     parser.add_argument(
         "--spill-dir", help="with --max-memory: folder for the hits on disk (default: $TMPDIR)"
     )

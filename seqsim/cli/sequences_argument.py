@@ -8,27 +8,17 @@ import argparse
 from typing import TYPE_CHECKING
 
 from seqsim.errors import ConfigError
+from seqsim.settings import add_setting
 
 if TYPE_CHECKING:
     from seqsim.sequences.load import Sequences
-
-ALPHABET_CHOICES = ["auto", "protein", "dna", "rna"]
-
-
-def add_alphabet_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--alphabet",
-        choices=ALPHABET_CHOICES,
-        default="auto",
-        help="alphabet of the FASTA input; auto detects it (README: input policy)",
-    )
 
 
 def add_sequence_arguments(parser: argparse.ArgumentParser, *, hits: bool = True) -> None:
     """The sequences (FASTA or store) and, optionally, their all-vs-all hits."""
     parser.add_argument("fasta", nargs="?", help="sequences (FASTA), or use --store")
     parser.add_argument("--store", help="sequence store folder (`seqsim ingest`)")
-    add_alphabet_argument(parser)
+    add_setting(parser, "alphabet")
     if hits:
         parser.add_argument(
             "--hits",

@@ -4,33 +4,16 @@ from __future__ import annotations
 
 import argparse
 
+from seqsim.settings import add_setting
+
 HELP = "similarity and distance matrices, edge list and trees from pair tables"
-DISTANCES = (
-    "scoredist",
-    "kimura",
-    "jukes-cantor",
-    "neg-log",
-    "one-minus",
-)  # seqsim.matrix.distances
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", required=True, help="sequence store folder (from ingest)")
     parser.add_argument("--pairs", nargs="+", required=True, help="pair tables (search, score)")
-    parser.add_argument("--feature", default="jaccard", help="pair feature to use as similarity")
-    parser.add_argument(
-        "--distance",
-        choices=DISTANCES,
-        help="distance for the PHYLIP matrices, trees and edge list (see README, "
-        "'Distances'); default: the feature's own (score_ratio: scoredist, fident: "
-        "kimura or jukes-cantor, probability: neg-log, k-mer features: one-minus)",
-    )
-    parser.add_argument(
-        "--max-distance",
-        type=float,
-        help="distance of pairs with no finite distance or not listed, and the cap of "
-        "every distance (default: 1 for one-minus, else 5)",
-    )
+    for key in ("similarity.feature", "similarity.distance", "similarity.max_distance"):
+        add_setting(parser, key)
     parser.add_argument(
         "--distance-pairs",
         nargs="+",
@@ -46,36 +29,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--phylip-strict", help="output: distance matrix, strict PHYLIP (10-character names)"
     )
-    parser.add_argument(
-        "--phylip-layout",
-        choices=("square", "lower"),
-        default="square",
-        help="PHYLIP rows: every distance, or the lower triangle",
-    )
+    add_setting(parser, "similarity.phylip_layout")
     parser.add_argument("--tree", help="output: UPGMA tree of the distances (Newick)")
     parser.add_argument("--nj-tree", help="output: neighbour-joining tree (Newick)")
     parser.add_argument("--plot", help="output: heatmap of the matrix (.png)")
     parser.add_argument(
         "--distribution-plot", help="output: histogram of the listed pairs' similarity (.png)"
     )
-    parser.add_argument(
-        "--max-sequences",
-        type=int,
-        default=20000,
-        help="refuse dense outputs for more sequences than this",
-    )
+    add_setting(parser, "similarity.max_sequences")
 
 
 def run(args: argparse.Namespace) -> int:
     from seqsim.errors import ConfigError
+    from seqsim.feature_names import default_similarity_feature
+    from seqsim.io import table_columns
     from seqsim.matrix.api import write_similarity_matrix
 
     dense = (args.npy, args.tsv, args.ids, args.phylip, args.phylip_strict, args.tree,
              args.nj_tree, args.plot)  # fmt: skip
     if not (any(dense) or args.edges or args.id_table or args.distribution_plot):
         raise ConfigError("nothing to write: give --edges, --npy, --phylip, --tree, ...")
+    feature = args.feature or default_similarity_feature(table_columns(args.pairs[0]))
     write_similarity_matrix(
-        args.store, args.pairs, args.npy, feature=args.feature, distance=args.distance,
+        args.store, args.pairs, args.npy, feature=feature, distance=args.distance,
         max_distance=args.max_distance, distance_pairs=args.distance_pairs,
         max_sequences=args.max_sequences, edges=args.edges, id_table=args.id_table,
         tsv=args.tsv, ids=args.ids, phylip=args.phylip, phylip_strict=args.phylip_strict,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from seqsim.cli.search import memory_size
+from seqsim.settings import add_setting
 
 HELP = "merge hit tables (from align --hits-out) into one BLAST tabular file, by query"
 
@@ -13,13 +13,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", required=True, help="sequence store the hits refer to")
     parser.add_argument("--hits", nargs="+", required=True, help="hit tables (.parquet)")
     parser.add_argument("-o", "--output", required=True, help="BLAST tabular output (.tsv)")
-    parser.add_argument(
-        "--extra-columns", default="", help="comma-separated extra columns (see seqsim align)"
-    )
+    add_setting(parser, "search.extra_columns")
     parser.add_argument("--header", action="store_true", help="write a header row")
-    parser.add_argument(
-        "--max-memory",
-        type=memory_size,
+    add_setting(
+        parser,
+        "search.max_memory_mb",
         help="read the hits a bucket of queries at a time, each within about this much "
         "memory (e.g. 2G; a bare number is MB); same output bytes (default: all at once)",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from seqsim.cli.sequences_argument import add_sequence_arguments, sequences_of
+from seqsim.settings import add_setting
 
 HELP = "train the homology scorer on labelled sequences or pairs (safetensors checkpoint)"
 
@@ -19,31 +20,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--pairs", help="pairs TSV: id1, id2, label (1 homologs, 0 not); other pairs are unknown"
     )
     parser.add_argument("-o", "--output", required=True, help="checkpoint (.safetensors)")
-    parser.add_argument(
-        "--level",
-        choices=["family", "superfamily", "fold"],
-        default="superfamily",
-        help="with --labels: homologs share this level; pairs in different folds are the "
-        "non-homologs, pairs in between are left out",
-    )
-    parser.add_argument(
-        "--kind",
-        choices=["siamese", "features"],
-        default="features",
-        help="features: pair head over the alignment and hit-graph features (scores higher "
-        "on SCOPe40); siamese: adds a sequence encoder whose embeddings also feed "
-        "`seqsim embed`",
-    )
+    add_setting(parser, "scorer.level")
+    add_setting(parser, "scorer.kind")
     parser.add_argument(
         "--reliability-plot", help="PNG: reliability diagram of the held-out probabilities"
     )
-    parser.add_argument("--seed", type=int, default=1, help="seed: training is deterministic")
+    add_setting(parser, "scorer.seed")
     parser.add_argument(
         "--epochs", type=int, default=30, help="most pair-head epochs (early stopping)"
     )
-    parser.add_argument(
-        "--encoder-steps", type=int, default=600, help="siamese: encoder training steps"
-    )
+    add_setting(parser, "scorer.encoder_steps")
     parser.add_argument(
         "--hard-negative-fraction",
         type=float,
