@@ -1,6 +1,6 @@
 """Alphabets, the residue policy, and integer encoding of sequences.
 
-Policy (applied after upper-casing; documented in the README):
+Policy (applied after upper-casing; documented in docs/usage.md, "Input policy"):
 
 Protein: the 20 standard amino acids plus the ambiguity codes B (D/N),
 Z (E/Q) and X (any) are kept as they are. J (I/L) becomes X, U
