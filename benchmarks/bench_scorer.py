@@ -100,7 +100,7 @@ def train_timed(store, hits, labels, settings, path: Path, threads: int) -> tupl
         state, metadata = train_scorer(store, hits, labels, settings, threads=threads)
     seconds = time.perf_counter() - start
     save_checkpoint(path, state, metadata)
-    scalars = {k: round(v, 4) for k, v in metadata["metrics"].items() if not isinstance(v, list)}
+    scalars = {k: round(v, 4) for k, v in metadata.metrics.items() if not isinstance(v, list)}
     print(f"training {settings.kind}: {seconds:.0f} s, peak RSS of the process {rss.peak:.0f} MB "
           f"(both splits' stores and hits included); held-out metrics {scalars}",
           flush=True)  # fmt: skip

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from seqsim.errors import ConfigError
 from seqsim.io import FilePath, read_table, write_table
 from seqsim.pair_tables import self_scores_from_hits
 from seqsim.scorer.calibration import platt_probability
-from seqsim.scorer.checkpoint import save_checkpoint
+from seqsim.scorer.checkpoint import CheckpointMetadata, save_checkpoint
 from seqsim.scorer.embedding import cosine_neighbours, embed_sequences
 from seqsim.scorer.labels import PairLabels
 from seqsim.scorer.model import HomologyScorer
@@ -52,7 +52,7 @@ class Scorer:
     settings)."""
 
     model: HomologyScorer
-    metadata: dict[str, Any]
+    metadata: CheckpointMetadata
     source: str = "the scorer"  # named in errors: the checkpoint file, when loaded
 
     @property
@@ -61,7 +61,7 @@ class Scorer:
 
     @property
     def alphabet(self) -> str:
-        return str(self.metadata["alphabet"])
+        return self.metadata.alphabet
 
     def save(self, path: FilePath) -> None:
         """Write the checkpoint (safetensors; the same data and seed give the same bytes)."""
@@ -111,13 +111,13 @@ def train(
     return load_state(state, metadata)
 
 
-def load_state(state: dict[str, torch.Tensor], metadata: dict[str, Any]) -> Scorer:
+def load_state(state: dict[str, torch.Tensor], metadata: CheckpointMetadata) -> Scorer:
     """A :class:`Scorer` of a state dict and metadata from
     :func:`~seqsim.scorer.training.train_scorer`."""
     from seqsim.scorer.model import scorer_from_checkpoint
     from seqsim.sequences.alphabet import get_alphabet
 
-    n_codes = get_alphabet(metadata["alphabet"]).size
+    n_codes = get_alphabet(metadata.alphabet).size
     model = scorer_from_checkpoint(state, metadata, n_codes, "the trained model")
     return Scorer(model, metadata)
 
@@ -205,15 +205,15 @@ def embedding_neighbours(
     embedding-only probability: ``query``, ``target``, ``cosine``,
     ``probability``. No alignment needed: a blocked matrix product."""
     model = _siamese(scorer if isinstance(scorer, Scorer) else load(scorer))
-    calibration = model.metadata["calibration"].get("cosine")
-    if not isinstance(calibration, dict) or not {"a", "b"} <= set(calibration):
+    calibration = model.metadata.cosine_calibration
+    if calibration is None:
         raise ConfigError(f"{model.source}: no calibration of the embedding cosine")
     ids = embeddings["id"].to_numpy()
     vectors = embeddings.drop(columns="id").to_numpy(np.float32)
     query, target, cosine = cosine_neighbours(vectors, top_k)
     with torch.no_grad():
         logits = model.model.cosine.of_cosine(torch.from_numpy(cosine)).numpy()
-    probability = platt_probability(logits.astype(np.float64), calibration["a"], calibration["b"])
+    probability = platt_probability(logits.astype(np.float64), calibration.a, calibration.b)
     return pd.DataFrame(
         {"query": ids[query], "target": ids[target], "cosine": cosine, "probability": probability}
     )
@@ -238,7 +238,7 @@ def write_train(
         threads=threads,
     )  # fmt: skip
     scorer.save(output)
-    metrics = scorer.metadata["metrics"]
+    metrics = scorer.metadata.metrics
     if reliability_plot:
         from seqsim.plots import plot_reliability
 

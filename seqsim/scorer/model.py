@@ -13,12 +13,14 @@ Two kinds:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import torch
 from torch import nn
 
 from seqsim.errors import InputError
+from seqsim.scorer.checkpoint import CheckpointMetadata
 from seqsim.scorer.encoder import ENCODER_INPUTS, SequenceEncoder
 from seqsim.scorer.head import CosineHead, PairHead, embedding_terms, same_class_probability
 from seqsim.scorer.seeding import seeded_torch
@@ -45,7 +47,7 @@ class HomologyScorer(nn.Module):
     """``encoder``, ``cosine`` and ``classes`` (None without class labels)
     exist for the siamese kind only; ``head`` always."""
 
-    def __init__(self, description: dict, n_codes: int, n_features: int) -> None:
+    def __init__(self, description: Mapping[str, Any], n_codes: int, n_features: int) -> None:
         super().__init__()
         self.kind = description["kind"]
         hidden = int(description["hidden"])
@@ -98,7 +100,7 @@ MAX_LAYERS = 64
 MAX_CLASSES = 1_000_000
 
 
-def description_problem(description: dict[str, Any]) -> str | None:
+def description_problem(description: Mapping[str, Any]) -> str | None:
     """What is wrong with a checkpoint's model description (None: nothing)."""
 
     def width(value: Any, low: int = 1, high: int = MAX_WIDTH) -> bool:
@@ -131,17 +133,17 @@ def description_problem(description: dict[str, Any]) -> str | None:
 
 
 def scorer_from_checkpoint(
-    state: dict[str, torch.Tensor], metadata: dict[str, Any], n_codes: int, source: str
+    state: dict[str, torch.Tensor], metadata: CheckpointMetadata, n_codes: int, source: str
 ) -> HomologyScorer:
     """The model a checkpoint describes, with its weights; InputError naming
     ``source`` when the description is out of bounds or the weights do not
     fit it. The shapes are compared on a model without storage ("meta"
     device), so a description of a huge model allocates nothing."""
-    description = metadata["model"]
+    description = metadata.model
     problem = description_problem(description)
     if problem:
         raise InputError(source, f"checkpoint metadata field {problem}")
-    n_features = len(metadata["features"])
+    n_features = len(metadata.features)
     with torch.device("meta"):
         expected = HomologyScorer(description, n_codes, n_features).state_dict()
     for name in sorted(set(expected) | set(state)):

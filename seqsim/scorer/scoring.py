@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,11 +15,11 @@ from seqsim.errors import ConfigError, SeqsimError
 from seqsim.feature_names import SCORER_FEATURES
 from seqsim.scorer.calibration import platt_probability
 from seqsim.scorer.candidates import candidate_pairs
-from seqsim.scorer.checkpoint import load_checkpoint
+from seqsim.scorer.checkpoint import CheckpointMetadata, FeatureScaling, load_checkpoint
 from seqsim.scorer.embedding import embed_sequences
 from seqsim.scorer.labels import pair_indices
 from seqsim.scorer.model import HomologyScorer, scorer_from_checkpoint
-from seqsim.scorer.profiles import PROFILE_EVALUE, default_profiles
+from seqsim.scorer.profiles import default_profiles
 from seqsim.sequences.alphabet import get_alphabet
 from seqsim.sequences.store import SequenceStore, copy_pairs, output_rows, with_copies
 
@@ -29,16 +28,12 @@ def standardise(features: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> to
     return torch.as_tensor((features - mean) / scale, dtype=torch.float32)
 
 
-def model_inputs(features: np.ndarray, metadata: dict[str, Any]) -> torch.Tensor:
+def model_inputs(features: np.ndarray, scaling: FeatureScaling) -> torch.Tensor:
     """The pair features as the model reads them: clipped to the bounds its
     training pairs had (when the checkpoint records them), then standardised."""
-    if "feature_low" in metadata:
-        features = np.clip(
-            features, np.array(metadata["feature_low"]), np.array(metadata["feature_high"])
-        )
-    return standardise(
-        features, np.array(metadata["feature_mean"]), np.array(metadata["feature_scale"])
-    )
+    if scaling.low is not None and scaling.high is not None:
+        features = np.clip(features, np.array(scaling.low), np.array(scaling.high))
+    return standardise(features, np.array(scaling.mean), np.array(scaling.scale))
 
 
 def logits_function(
@@ -79,34 +74,31 @@ def compatible_alphabets(trained: str, sequences: str) -> bool:
 
 def load_scorer(
     checkpoint: str | os.PathLike[str], alphabet: str | None = None
-) -> tuple[HomologyScorer, dict[str, Any]]:
+) -> tuple[HomologyScorer, CheckpointMetadata]:
     """The checkpoint's model and metadata, checked against this seqsim's
     features and the sequences' ``alphabet`` (None: the checkpoint's own)."""
     state, metadata = load_checkpoint(checkpoint)
-    alphabet = metadata["alphabet"] if alphabet is None else alphabet
-    if metadata["features"] != list(SCORER_FEATURES):
+    alphabet = metadata.alphabet if alphabet is None else alphabet
+    if metadata.features != tuple(SCORER_FEATURES):
         raise ConfigError(f"{checkpoint}: a model of another feature set")
-    if not compatible_alphabets(metadata["alphabet"], alphabet):
-        raise ConfigError(
-            f"{checkpoint}: trained on {metadata['alphabet']}, not {alphabet} sequences"
-        )
+    if not compatible_alphabets(metadata.alphabet, alphabet):
+        raise ConfigError(f"{checkpoint}: trained on {metadata.alphabet}, not {alphabet} sequences")
     model = scorer_from_checkpoint(state, metadata, get_alphabet(alphabet).size, str(checkpoint))
     return model, metadata
 
 
 def encoder_profile(
-    model: HomologyScorer, metadata: dict[str, Any], store: SequenceStore, hits: pd.DataFrame
+    model: HomologyScorer, metadata: CheckpointMetadata, store: SequenceStore, hits: pd.DataFrame
 ) -> np.ndarray | None:
     """The profiles a siamese model's encoder reads (None when it reads residues)."""
     if model.kind != "siamese" or not model.encoder.profile_columns:
         return None
-    evalue = metadata.get("settings", {}).get("profile_evalue", PROFILE_EVALUE)
-    return default_profiles(store, hits, evalue)
+    return default_profiles(store, hits, metadata.candidates.profile_evalue)
 
 
 def score_candidates(
     model: HomologyScorer,
-    metadata: dict[str, Any],
+    metadata: CheckpointMetadata,
     store: SequenceStore,
     hits: pd.DataFrame,
     extra_pairs: tuple[np.ndarray, np.ndarray] | None = None,
@@ -115,15 +107,15 @@ def score_candidates(
     """Candidate pairs of ``store``'s all-vs-all ``hits`` (plus ``extra_pairs``)
     with the model's ``logit`` and calibrated ``probability`` (a model and
     metadata from :func:`load_scorer`)."""
-    settings = metadata.get("settings", {})
+    settings = metadata.candidates
     pairs = candidate_pairs(
         hits, store,
-        edge_evalue=settings.get("edge_evalue", 1.0), top_k=settings.get("top_k", 100),
-        profile_evalue=settings.get("profile_evalue", PROFILE_EVALUE),
+        edge_evalue=settings.edge_evalue, top_k=settings.top_k,
+        profile_evalue=settings.profile_evalue,
         extra_pairs=extra_pairs, threads=threads,
     )  # fmt: skip
     features = pairs[list(SCORER_FEATURES)].to_numpy(np.float64)
-    x = model_inputs(features, metadata)
+    x = model_inputs(features, metadata.scaling)
     q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
     embeddings = None
     if model.kind == "siamese":
@@ -140,16 +132,16 @@ def score_candidates(
             f"the scorer gives NaN for {n_broken:,} of {logits.size:,} pairs: its weights "
             "are out of range (a broken checkpoint); nothing was written"
         )
-    calibration = metadata["calibration"]
+    calibration = metadata.calibration
     return pairs.assign(
         logit=logits,
-        probability=platt_probability(logits, calibration["a"], calibration["b"]),
+        probability=platt_probability(logits, calibration.a, calibration.b),
     )
 
 
 def score_listed_pairs(
     model: HomologyScorer,
-    metadata: dict[str, Any],
+    metadata: CheckpointMetadata,
     store: SequenceStore,
     hits: pd.DataFrame,
     listed: pd.DataFrame,

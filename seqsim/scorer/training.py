@@ -31,6 +31,7 @@ from seqsim.errors import ConfigError, SeqsimError
 from seqsim.feature_names import SCORER_FEATURES
 from seqsim.scorer.calibration import expected_calibration_error, fit_platt, platt_probability
 from seqsim.scorer.candidates import candidate_pairs
+from seqsim.scorer.checkpoint import CheckpointMetadata, FeatureScaling, PlattCalibration
 from seqsim.scorer.embedding import embed_sequences
 from seqsim.scorer.labels import PairLabels, held_out_groups
 from seqsim.scorer.loss import finite_loss, pair_loss
@@ -98,7 +99,7 @@ def train_scorer(
     labels: PairLabels,
     settings: TrainSettings = TrainSettings(),
     threads: int = 1,
-) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+) -> tuple[dict[str, torch.Tensor], CheckpointMetadata]:
     """Train on ``store``'s all-vs-all ``hits`` (from
     :func:`seqsim.search_engine.engine.search_hits`) and pair ``labels``;
     return (state dict, checkpoint metadata).
@@ -154,23 +155,27 @@ def train_scorer(
         "n_train_pairs": int(train_rows.size),
         "n_held_out_pairs": int(valid_rows.size),
     }
+    cosine_calibration = None
     if embeddings is not None:
-        calibration["cosine"], model_metrics["held_out_cosine_ece"], _ = _cosine_calibration(
+        cosine_calibration, model_metrics["held_out_cosine_ece"], _ = _cosine_calibration(
             model, embeddings, labels, held_out, settings.seed
         )
-    metadata = {
-        "model": description,
-        "alphabet": store.alphabet,
-        "features": list(SCORER_FEATURES),
-        "feature_low": low.tolist(),
-        "feature_high": high.tolist(),
-        "feature_mean": mean.tolist(),
-        "feature_scale": scale.tolist(),
-        "calibration": calibration,
-        "training_data_sha256": training_data_sha256(store, hits, labels),
-        "metrics": model_metrics,
-        "settings": asdict(settings),
-    }
+    metadata = CheckpointMetadata(
+        model=description,
+        alphabet=store.alphabet,
+        features=tuple(SCORER_FEATURES),
+        scaling=FeatureScaling(
+            mean=tuple(mean.tolist()),
+            scale=tuple(scale.tolist()),
+            low=tuple(low.tolist()),
+            high=tuple(high.tolist()),
+        ),
+        calibration=calibration,
+        training_data_sha256=training_data_sha256(store, hits, labels),
+        metrics=model_metrics,
+        cosine_calibration=cosine_calibration,
+        settings=asdict(settings),
+    )
     return model.state_dict(), metadata
 
 
@@ -319,7 +324,7 @@ def _fit_head(
 
 def _calibrate(
     logits: np.ndarray, labels: np.ndarray, queries: np.ndarray, seed: int
-) -> tuple[dict, float, np.ndarray]:
+) -> tuple[PlattCalibration, float, np.ndarray]:
     """Platt scaling fitted on half the held-out queries; the expected
     calibration error and reliability bins measured on the other half."""
     halves = _query_halves(queries, seed)
@@ -327,13 +332,13 @@ def _calibrate(
     ece, table = expected_calibration_error(
         platt_probability(logits[~halves], a, b), labels[~halves]
     )
-    return {"method": "platt", "a": a, "b": b}, float(ece), table
+    return PlattCalibration(a=a, b=b), float(ece), table
 
 
 def _cosine_calibration(
     model: HomologyScorer, embeddings: torch.Tensor, labels: PairLabels,
     held_out: np.ndarray, seed: int,
-) -> tuple[dict, float, np.ndarray]:  # fmt: skip
+) -> tuple[PlattCalibration, float, np.ndarray]:  # fmt: skip
     """Calibration of the embedding-only (cosine) logits on held-out pairs:
     every labelled pair among up to 2,000 held-out sequences."""
     members = np.flatnonzero(held_out)

@@ -33,7 +33,7 @@ def test_checkpoint_round_trip(tmp_path):
     save_checkpoint(path, state, metadata())
     loaded, meta = load_checkpoint(path)
     assert torch.equal(loaded["w"], state["w"])
-    assert meta == {"format_version": FORMAT_VERSION, **metadata()}
+    assert meta.to_json() == {"format_version": FORMAT_VERSION, **metadata()}
 
 
 @pytest.mark.parametrize(
@@ -84,10 +84,11 @@ def test_damaged_checkpoints_give_a_clear_error(tmp_path, damage, message):
 
 @pytest.fixture(scope="module")
 def shipped():
-    """The shipped protein checkpoint's weights and metadata."""
+    """The shipped protein checkpoint's weights and metadata (its JSON object)."""
     from seqsim.scorer.pretrained import shipped_model
 
-    return load_checkpoint(shipped_model("protein"))
+    state, metadata = load_checkpoint(shipped_model("protein"))
+    return state, metadata.to_json()
 
 
 def write_raw(path, state, metadata) -> None:

@@ -45,7 +45,8 @@ json_values = st.recursive(
 
 @pytest.fixture(scope="module")
 def shipped():
-    return load_checkpoint(shipped_model("protein"))
+    state, metadata = load_checkpoint(shipped_model("protein"))
+    return state, metadata.to_json()
 
 
 @pytest.fixture(scope="module")

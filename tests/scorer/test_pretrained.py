@@ -33,16 +33,16 @@ def test_model_card_numbers_are_the_checkpoints(alphabet):
     numbers = card_numbers(path)
     _, metadata = load_checkpoint(path)
     assert numbers["checkpoint_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert numbers["training_data_sha256"] == metadata["training_data_sha256"]
-    scalars = {k: v for k, v in metadata["metrics"].items() if not isinstance(v, list)}
+    assert numbers["training_data_sha256"] == metadata.training_data_sha256
+    scalars = {k: v for k, v in metadata.metrics.items() if not isinstance(v, list)}
     assert numbers["held_out"] == scalars
-    assert numbers["val_split"] == metadata["evaluation"]["val_split"]
-    assert numbers["data_files_sha256"] == metadata["evaluation"]["data"]
+    assert numbers["val_split"] == metadata.extra["evaluation"]["val_split"]
+    assert numbers["data_files_sha256"] == metadata.extra["evaluation"]["data"]
     # The card's table shows the same numbers as its JSON.
     text = path.with_suffix(".md").read_text()
     p = numbers["val_split"]["probability"]
     assert f"| learned probability | {p['family']:.3f} |" in text
-    assert metadata["alphabet"] == alphabet and metadata["settings"]["seed"] == 1
+    assert metadata.alphabet == alphabet and metadata.settings["seed"] == 1
     # The learned probability beats the alignment score on the held-out part.
     assert p["family"] > numbers["val_split"]["sw_bitscore"]["family"]
 

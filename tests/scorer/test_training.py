@@ -61,9 +61,9 @@ def test_training_on_the_bundled_example_separates_superfamilies(tmp_path, examp
     from seqsim.cli import main
 
     _, meta = load_checkpoint(example_model)
-    assert meta["model"]["kind"] == "siamese"
-    assert meta["metrics"]["n_held_out_pairs"] > 0
-    assert 0 <= meta["metrics"]["held_out_ece"] <= 1
+    assert meta.model["kind"] == "siamese"
+    assert meta.metrics["n_held_out_pairs"] > 0
+    assert 0 <= meta.metrics["held_out_ece"] <= 1
     scored = tmp_path / "scored.tsv"
     assert main(["score", str(EXAMPLE / "protein.fasta"), "--model", str(example_model),
                  "--min-probability", "0", "--top-k", "0",
@@ -142,7 +142,7 @@ def test_score_listed_pairs_and_train_from_a_pairs_table(tmp_path, example_model
     assert main(["train", str(EXAMPLE / "protein.fasta"), "--pairs", str(pairs_path),
                  "-o", str(model), "--kind", "features", "--epochs", "4", "-q"]) == 0  # fmt: skip
     _, meta = load_checkpoint(model)
-    assert meta["model"]["kind"] == "features" and meta["settings"]["level"] == "pairs"
+    assert meta.model["kind"] == "features" and meta.settings["level"] == "pairs"
 
 
 def loaded_ids() -> list[str]:
@@ -191,13 +191,14 @@ def test_python_api_gives_the_command_lines_model_and_scores(tmp_path, example_m
 def test_features_past_the_training_bounds_score_as_the_bounds():
     """A checkpoint's feature bounds clip before standardising; a checkpoint
     without them (before 2026-12-04) clips nothing."""
+    from seqsim.scorer.checkpoint import FeatureScaling
     from seqsim.scorer.scoring import model_inputs
 
     scaling = {"feature_mean": [0.5, 5.0], "feature_scale": [1.0, 2.0]}
     bounds = {"feature_low": [0.0, 0.0], "feature_high": [1.0, 10.0]}
     x = np.array([[2.0, -3.0], [1.0, 0.0], [0.5, 5.0]])
-    clipped = model_inputs(x, scaling | bounds)
+    clipped = model_inputs(x, FeatureScaling.from_json(scaling | bounds))
     assert torch.equal(clipped[0], clipped[1])
     assert torch.allclose(clipped[2], torch.zeros(2))
-    plain = model_inputs(x, scaling)
+    plain = model_inputs(x, FeatureScaling.from_json(scaling))
     assert torch.allclose(plain[0], torch.tensor([1.5, -4.0]))

@@ -22,14 +22,18 @@ import logging
 import platform
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 from seqsim.scorer.pretrained import CARD_DATA_START, PRETRAINED, model_path
+
+if TYPE_CHECKING:  # torch and the scorer are imported when a model is built, not for --help
+    from seqsim.scorer.checkpoint import CheckpointMetadata
 
 log = logging.getLogger("seqsim")
 
@@ -169,7 +173,13 @@ def build(
     scorer = train_scorer(train[0], labels=train[1], threads=threads)
     train_seconds = time.perf_counter() - start
     result = evaluate(scorer, held_out[0], held_out[1], threads)
-    scorer.metadata["evaluation"] = {"data": data, "val_split": result}
+    evaluation = {"data": data, "val_split": result}
+    scorer = replace(
+        scorer,
+        metadata=replace(
+            scorer.metadata, extra={**scorer.metadata.extra, "evaluation": evaluation}
+        ),
+    )
     scorer.save(checkpoint)
     log.info("%s: trained in %.0f s; %s", checkpoint.name, train_seconds, result)
     write_card(checkpoint, scorer.metadata, train_seconds, threads, card)
@@ -230,7 +240,7 @@ def _row(result: dict[str, float], levels: list[str]) -> str:
 
 def write_card(
     checkpoint: Path,
-    metadata: dict[str, Any],
+    metadata: CheckpointMetadata,
     seconds: float,
     threads: int,
     card: dict[str, str],
@@ -239,12 +249,12 @@ def write_card(
     (which ``tests/scorer/test_pretrained.py`` checks against the checkpoint)."""
     import torch
 
-    metrics = {k: v for k, v in metadata["metrics"].items() if not isinstance(v, list)}
-    val = metadata["evaluation"]["val_split"]
+    metrics = {k: v for k, v in metadata.metrics.items() if not isinstance(v, list)}
+    val = metadata.extra["evaluation"]["val_split"]
     numbers = {
         "checkpoint_sha256": file_sha256(checkpoint),
-        "training_data_sha256": metadata["training_data_sha256"],
-        "data_files_sha256": metadata["evaluation"]["data"],
+        "training_data_sha256": metadata.training_data_sha256,
+        "data_files_sha256": metadata.extra["evaluation"]["data"],
         "held_out": metrics,
         "val_split": val,
     }
@@ -256,7 +266,7 @@ The model `seqsim score` and the pipeline use for {card["kind"]} sequences
 when no labels are given: a calibrated probability that two sequences are
 homologous ({card["homologous"]}), from the alignment, hit-graph and profile features
 of the pair (`seqsim.feature_names.SCORER_FEATURES`); kind
-`{metadata["model"]["kind"]}`, an MLP with {metadata["model"]["hidden"]} hidden units,
+`{metadata.model["kind"]}`, an MLP with {metadata.model["hidden"]} hidden units,
 Platt-calibrated.
 
 ## Training data
