@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from seqsim.clusters.api import write_clusters
+    from seqsim.clusters.api import ClusterOutputs, write_clusters
     from seqsim.clusters.methods import ClusterSettings, LinkRule
     from seqsim.feature_names import default_min_similarity, default_similarity_feature
     from seqsim.io import table_columns
@@ -64,10 +64,12 @@ def run(args: argparse.Namespace) -> int:
         COVERAGE_MODE_NUMBERS.get(args.cov_mode, args.cov_mode),
     )  # fmt: skip
     settings = ClusterSettings(rule, args.method, args.representative, args.resolution, args.seed)
+    outputs = ClusterOutputs(
+        tsv=args.output, members=args.members, clstr=args.clstr, sizes_plot=args.sizes_plot,
+        representatives=args.representatives,
+    )  # fmt: skip
     write_clusters(
-        args.store, args.pairs, args.output, settings=settings,
-        alignment_pairs=args.alignment_pairs, clstr=args.clstr,
-        representatives=args.representatives, members=args.members, update=args.update,
-        sizes_plot=args.sizes_plot,
+        args.store, args.pairs, outputs, settings=settings,
+        alignment_pairs=args.alignment_pairs, update=args.update,
     )  # fmt: skip
     return 0

@@ -42,20 +42,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from seqsim.errors import ConfigError
     from seqsim.feature_names import default_similarity_feature
-    from seqsim.io import table_columns
-    from seqsim.matrix.api import write_similarity_matrix
+    from seqsim.io import requested_outputs, table_columns
+    from seqsim.matrix.api import MatrixOutputs, write_similarity_matrix
 
-    dense = (args.npy, args.tsv, args.ids, args.phylip, args.phylip_strict, args.tree,
-             args.nj_tree, args.plot)  # fmt: skip
-    if not (any(dense) or args.edges or args.id_table or args.distribution_plot):
+    outputs = MatrixOutputs(
+        edges=args.edges, id_table=args.id_table, distribution_plot=args.distribution_plot,
+        npy=args.npy, ids=args.ids, tsv=args.tsv, phylip=args.phylip,
+        phylip_strict=args.phylip_strict, tree=args.tree, nj_tree=args.nj_tree, plot=args.plot,
+    )  # fmt: skip
+    if not requested_outputs(outputs):
         raise ConfigError("nothing to write: give --edges, --npy, --phylip, --tree, ...")
     feature = args.feature or default_similarity_feature(table_columns(args.pairs[0]))
     write_similarity_matrix(
-        args.store, args.pairs, args.npy, feature=feature, distance=args.distance,
+        args.store, args.pairs, outputs, feature=feature, distance=args.distance,
         max_distance=args.max_distance, distance_pairs=args.distance_pairs,
-        max_sequences=args.max_sequences, edges=args.edges, id_table=args.id_table,
-        tsv=args.tsv, ids=args.ids, phylip=args.phylip, phylip_strict=args.phylip_strict,
-        phylip_layout=args.phylip_layout, tree=args.tree, nj_tree=args.nj_tree, plot=args.plot,
-        distribution_plot=args.distribution_plot,
+        max_sequences=args.max_sequences, phylip_layout=args.phylip_layout,
     )  # fmt: skip
     return 0

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ import pandas as pd
 from seqsim.clusters.methods import (
     ALIGNMENT_COLUMNS,
     ClusterSettings,
+    LinkRule,
     clusters_of,
     link_graph,
     pair_identity,
@@ -19,7 +21,14 @@ from seqsim.clusters.methods import (
 )
 from seqsim.clusters.outputs import cdhit_clstr, member_table
 from seqsim.errors import ConfigError, InputError
-from seqsim.io import FilePath, read_clusters_tsv, write_fasta, write_table, write_text
+from seqsim.io import (
+    FilePath,
+    read_clusters_tsv,
+    write_fasta,
+    write_outputs,
+    write_table,
+    write_text,
+)
 from seqsim.pair_tables import check_feature, indexed_pairs, read_pairs
 from seqsim.sequences.store import SequenceStore, output_rows, read_store
 
@@ -38,86 +47,157 @@ def _with_alignment(pairs: pd.DataFrame, alignment: pd.DataFrame | None) -> pd.D
     return pairs.merge(columns, on=["query", "target"], how="left")
 
 
+@dataclass(frozen=True)
+class ClusterOutputs:
+    """Where ``seqsim cluster`` writes each output (None: not written):
+    ``tsv`` (MMseqs2's clusters TSV: representative, member; no header),
+    ``members`` (the per-member table,
+    :data:`~seqsim.clusters.outputs.MEMBER_COLUMNS`), ``clstr`` (CD-HIT),
+    ``sizes_plot`` (cluster sizes, PNG) and ``representatives`` (FASTA)."""
+
+    tsv: FilePath | None = None
+    members: FilePath | None = None
+    clstr: FilePath | None = None
+    sizes_plot: FilePath | None = None
+    representatives: FilePath | None = None
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """What the outputs are written from: the per-member table in output
+    order, each stored sequence's representative (store rows), the store and
+    the method's name."""
+
+    members: pd.DataFrame
+    representative: np.ndarray
+    sequences: SequenceStore
+    method: str
+
+
 def write_clusters(
     store: FilePath,
     pairs: Sequence[FilePath],
-    output: FilePath | None = None,
+    outputs: ClusterOutputs,
     *,
     settings: ClusterSettings,
     alignment_pairs: Sequence[FilePath] = (),
-    clstr: FilePath | None = None,
-    representatives: FilePath | None = None,
-    members: FilePath | None = None,
     update: FilePath | None = None,
-    sizes_plot: FilePath | None = None,
 ) -> pd.DataFrame:
     """Clusters of the store's sequences from the pair tables ``pairs`` (see
     :func:`~seqsim.clusters.methods.assign_clusters` for the ``settings``'
     thresholds and methods; ``alignment_pairs``, the search's pair tables, give identities
-    and coverages that ``pairs`` lack). A store's copies join their
-    representative's cluster. Writes ``output`` (MMseqs2's TSV: representative,
-    member; no header), ``clstr`` (CD-HIT), ``representatives`` (FASTA) and
-    ``members`` (:data:`~seqsim.clusters.outputs.MEMBER_COLUMNS`) and
-    ``sizes_plot`` (cluster sizes, PNG);
-    returns the per-member table in output order. ``update``: earlier
+    and coverages that ``pairs`` lack), written to the ``outputs`` asked for
+    (:class:`ClusterOutputs`). A store's copies join their representative's
+    cluster. Returns the per-member table in output order. ``update``: earlier
     clusters (MMseqs2 TSV) of some of the store's sequences, kept as they
     are while the others join them or form new clusters
     (:func:`~seqsim.clusters.methods.update_clusters`)."""
     sequences = read_store(store)
-    lengths = sequences.lengths
+    pair_table = _read_pairs(sequences, pairs, alignment_pairs)
+    check_feature(pair_table, settings.rule.feature)
+    representative = _representatives(sequences, pair_table, settings, update)
+    members = _member_table(sequences, pair_table, representative, settings.rule)
+    _log_clusters(members, settings)
+    write_outputs(outputs, WRITERS, Clustering(members, representative, sequences, settings.method))
+    return members
+
+
+def _read_pairs(
+    sequences: SequenceStore, pairs: Sequence[FilePath], alignment_pairs: Sequence[FilePath]
+) -> pd.DataFrame:
+    """The pair tables as :func:`~seqsim.clusters.methods.prepare_pairs`
+    gives them, with the identities and coverages of ``alignment_pairs``."""
     alignment = indexed_pairs(read_pairs(alignment_pairs), sequences) if alignment_pairs else None
-    pair_table = _with_alignment(
-        prepare_pairs(indexed_pairs(read_pairs(pairs), sequences)), alignment
-    )
-    rule = settings.rule
-    check_feature(pair_table, rule.feature)
+    return _with_alignment(prepare_pairs(indexed_pairs(read_pairs(pairs), sequences)), alignment)
+
+
+def _representatives(
+    sequences: SequenceStore,
+    pairs: pd.DataFrame,
+    settings: ClusterSettings,
+    update: FilePath | None,
+) -> np.ndarray:
+    """Each stored sequence's representative (store rows): from scratch, or
+    kept from the earlier clusters ``update``."""
     if update is None:
-        chosen = clusters_of(lengths, pair_table, settings)
-    else:
-        previous = _previous_clusters(update, sequences)
-        chosen = update_clusters(lengths, pair_table, previous, settings)
-        new = previous < 0
-        log.info(
-            "update: %d earlier sequences kept in their %d clusters; %d new ones: %d joined "
-            "them, %d in %d new clusters",
-            int((~new).sum()), np.unique(previous[~new]).size, int(new.sum()),
-            int((new & ~new[chosen]).sum()), int((new & new[chosen]).sum()),
-            np.unique(chosen[new & new[chosen]]).size,
-        )  # fmt: skip
-    has_identity = ("fident" if rule.identity == "alignment" else "shorter_ident") in pair_table
-    per_stored = member_table(
-        chosen, lengths, pair_table, link_graph(lengths, pair_table, rule), feature=rule.feature,
-        identity=pair_identity(pair_table, lengths, rule.identity) if has_identity else None,
+        return clusters_of(sequences.lengths, pairs, settings)
+    previous = _previous_clusters(update, sequences)
+    chosen = update_clusters(sequences.lengths, pairs, previous, settings)
+    new = previous < 0
+    log.info(
+        "update: %d earlier sequences kept in their %d clusters; %d new ones: %d joined "
+        "them, %d in %d new clusters",
+        int((~new).sum()), np.unique(previous[~new]).size, int(new.sum()),
+        int((new & ~new[chosen]).sum()), int((new & new[chosen]).sum()),
+        np.unique(chosen[new & new[chosen]]).size,
     )  # fmt: skip
-    table = _output_members(per_stored, chosen, sequences)
+    return chosen
+
+
+def _member_table(
+    sequences: SequenceStore, pairs: pd.DataFrame, representative: np.ndarray, rule: LinkRule
+) -> pd.DataFrame:
+    """The per-member table (:func:`~seqsim.clusters.outputs.member_table`)
+    over the output's records."""
+    lengths = sequences.lengths
+    has_identity = ("fident" if rule.identity == "alignment" else "shorter_ident") in pairs
+    per_stored = member_table(
+        representative, lengths, pairs, link_graph(lengths, pairs, rule), feature=rule.feature,
+        identity=pair_identity(pairs, lengths, rule.identity) if has_identity else None,
+    )  # fmt: skip
+    return _output_members(per_stored, representative, sequences)
+
+
+def _log_clusters(members: pd.DataFrame, settings: ClusterSettings) -> None:
+    rule = settings.rule
     log.info(
         "%d sequences in %d clusters (%s, %s >= %g%s%s); %d singletons, %d far from their cluster",
-        len(table), table["cluster"].nunique(), settings.method, rule.feature,
+        len(members), members["cluster"].nunique(), settings.method, rule.feature,
         rule.min_similarity,
         "" if rule.min_identity is None else f", {rule.identity} identity >= {rule.min_identity:g}",
         "" if rule.coverage is None else f", {rule.cov_mode} coverage >= {rule.coverage:g}",
-        int((table["size"] == 1).sum()), int((table["outlier"] == "far").sum()),
+        int((members["size"] == 1).sum()), int((members["outlier"] == "far").sum()),
     )  # fmt: skip
-    if output:
-        write_table(table[["representative", "member"]], output, header=False)
-    if members:
-        write_table(table, members)
-    if clstr:
-        write_text(cdhit_clstr(table, sequences.alphabet), clstr)
-    if sizes_plot:
-        from seqsim.plots import plot_cluster_sizes
 
-        sizes = table.drop_duplicates("cluster")["size"].to_numpy()
-        plot_cluster_sizes(sizes, sizes_plot, title=f"{settings.method} clusters")
-    if representatives:
-        heads = np.unique(chosen)  # store rows, in the clusters' order
-        descriptions = sequences.records["description"].fillna("").astype(str).tolist()
-        ids = sequences.ids
-        write_fasta(
-            ((f"{ids[r]} {descriptions[r]}".rstrip(), sequences.sequence(int(r))) for r in heads),
-            representatives,
-        )
-    return table
+
+def _write_tsv(clustering: Clustering, path: FilePath) -> None:
+    write_table(clustering.members[["representative", "member"]], path, header=False)
+
+
+def _write_members(clustering: Clustering, path: FilePath) -> None:
+    write_table(clustering.members, path)
+
+
+def _write_clstr(clustering: Clustering, path: FilePath) -> None:
+    write_text(cdhit_clstr(clustering.members, clustering.sequences.alphabet), path)
+
+
+def _plot_sizes(clustering: Clustering, path: FilePath) -> None:
+    from seqsim.plots import plot_cluster_sizes
+
+    sizes = clustering.members.drop_duplicates("cluster")["size"].to_numpy()
+    plot_cluster_sizes(sizes, path, title=f"{clustering.method} clusters")
+
+
+def _write_representatives(clustering: Clustering, path: FilePath) -> None:
+    sequences = clustering.sequences
+    heads = np.unique(clustering.representative)  # store rows, in the clusters' order
+    descriptions = sequences.records["description"].fillna("").astype(str).tolist()
+    ids = sequences.ids
+    write_fasta(
+        ((f"{ids[r]} {descriptions[r]}".rstrip(), sequences.sequence(int(r))) for r in heads),
+        path,
+    )
+
+
+# Output name (a field of ClusterOutputs) -> its writer, in the order they are written.
+WRITERS: dict[str, Callable[[Clustering, FilePath], None]] = {
+    "tsv": _write_tsv,
+    "members": _write_members,
+    "clstr": _write_clstr,
+    "sizes_plot": _plot_sizes,
+    "representatives": _write_representatives,
+}
 
 
 def _previous_clusters(path: FilePath, sequences: SequenceStore) -> np.ndarray:
