@@ -36,10 +36,11 @@ from bench_pretrained import DATA, pfam, scope40_val
 from machine import cpu_model
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
+from seqsim.alignment.scoring import scoring_scheme
 from seqsim.clusters.methods import assign_clusters, prepare_pairs
 from seqsim.pair_tables import alignment_pairs, indexed_pairs, self_scores
 from seqsim.scorer.api import score
-from seqsim.search_engine.api import SearchOptions, search_stores
+from seqsim.search_engine.engine import DEFAULT_HIT_FILTER, search_hits
 from seqsim.sequences.ingest import ingest_fasta
 
 # (label, feature, method, representative, threshold settings)
@@ -144,7 +145,8 @@ def matched(run, ids: list[str], target: int, low: float, high: float, steps: in
 def run_set(name: str, fasta: Path, labels: pd.DataFrame, threads: int, work: Path) -> None:
     store = ingest_fasta([fasta]).store
     start = time.perf_counter()
-    hits, scheme, hit_filter = search_stores(store, None, SearchOptions(), threads=threads)
+    scheme, hit_filter = scoring_scheme(store.alphabet), DEFAULT_HIT_FILTER
+    hits = search_hits(store, store, scheme, hit_filter, threads=threads)
     search_s = time.perf_counter() - start
     start = time.perf_counter()
     scored = score(None, store, hits=hits)

@@ -32,10 +32,11 @@ import pandas as pd
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 from machine import cpu_model
 
+from seqsim.alignment.scoring import scoring_scheme
 from seqsim.clusters.methods import assign_clusters
 from seqsim.pair_tables import alignment_pairs, indexed_pairs, self_scores
 from seqsim.scorer.api import score
-from seqsim.search_engine.api import SearchOptions, search_stores
+from seqsim.search_engine.engine import DEFAULT_HIT_FILTER, search_hits
 from seqsim.sequences.ingest import ingest_fasta
 from seqsim.validation.evaluate import (
     rank_by_column,
@@ -105,7 +106,8 @@ def agreement(representative: np.ndarray, truth: pd.Series) -> dict[str, float]:
 def run_set(name: str, fasta: Path, labels: pd.DataFrame, threads: int) -> None:
     store = ingest_fasta([fasta]).store
     start = time.perf_counter()
-    hits, scheme, hit_filter = search_stores(store, None, SearchOptions(), threads=threads)
+    scheme, hit_filter = scoring_scheme(store.alphabet), DEFAULT_HIT_FILTER
+    hits = search_hits(store, store, scheme, hit_filter, threads=threads)
     search_s = time.perf_counter() - start
     start = time.perf_counter()
     scored = score(None, store, hits=hits, min_probability=0.0, top_k=0, features=True)

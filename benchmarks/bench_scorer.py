@@ -32,6 +32,7 @@ import psutil
 import torch
 from machine import cpu_model
 
+from seqsim.alignment.scoring import scoring_scheme
 from seqsim.kernels.simd import SIMD_PATH
 from seqsim.plots import plot_sensitivity_curves
 from seqsim.scorer.checkpoint import save_checkpoint
@@ -39,7 +40,7 @@ from seqsim.scorer.embedding import cosine_neighbours, embed_sequences
 from seqsim.scorer.labels import PairLabels, held_out_groups
 from seqsim.scorer.scoring import encoder_profile, load_scorer, score_candidates
 from seqsim.scorer.training import TrainSettings, train_scorer
-from seqsim.search_engine.api import SearchOptions, search_stores
+from seqsim.search_engine.engine import DEFAULT_HIT_FILTER, search_hits
 from seqsim.sequences.ingest import ingest_fasta
 from seqsim.validation.evaluate import rank_blast_hits, roc_curve, sensitivity_to_first_fp
 
@@ -113,7 +114,8 @@ def cached_search(store, threads: int, path: Path) -> tuple[pd.DataFrame, float]
     if path.exists():
         return pd.read_parquet(path), 0.0
     start = time.perf_counter()
-    hits, _, _ = search_stores(store, None, SearchOptions(), threads=threads)
+    scheme = scoring_scheme(store.alphabet)
+    hits = search_hits(store, store, scheme, DEFAULT_HIT_FILTER, threads=threads)
     seconds = time.perf_counter() - start
     hits.to_parquet(path)
     return hits, seconds

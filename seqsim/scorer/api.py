@@ -339,10 +339,12 @@ def _hits_of(store: SequenceStore, hits: Hits, threads: int) -> pd.DataFrame:
     if isinstance(hits, pd.DataFrame):
         return hits
     if hits:
-        from seqsim.search_engine.engine import in_search_order
+        from seqsim.search_engine.hit_table import in_search_order
 
         # Blocks and tiles split the hits: one order, whatever the split.
         return in_search_order(pd.concat([pd.read_parquet(p) for p in hits], ignore_index=True))
-    from seqsim.search_engine.api import SearchOptions, search_stores
+    from seqsim.alignment.scoring import scoring_scheme
+    from seqsim.search_engine.engine import DEFAULT_HIT_FILTER, search_hits
 
-    return search_stores(store, None, SearchOptions(), threads=threads)[0]
+    scheme = scoring_scheme(store.alphabet)
+    return search_hits(store, store, scheme, DEFAULT_HIT_FILTER, threads=threads)

@@ -2,17 +2,16 @@
 
 :func:`search` is what ``seqsim.search`` exports; :func:`write_search` is
 ``seqsim search`` (and the pipeline's ``search`` rule): the same search,
-written as BLAST tabular text, a numeric hit table and a pair table.
+written as BLAST tabular text, a numeric hit table and a pair table. Both
+run :func:`~seqsim.search_engine.engine.search_pieces`, the one search.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
-from functools import partial
 from typing import Literal
 
 import numpy as np
@@ -23,7 +22,12 @@ from seqsim.errors import ConfigError
 from seqsim.io import TableStream, atomic_path
 from seqsim.pair_tables import alignment_pairs, self_scores
 from seqsim.parallel import block_rows
-from seqsim.search_engine.engine import HitFilter, search_hit_buckets
+from seqsim.search_engine.engine import (
+    DEFAULT_MIN_UNGAPPED,
+    HitFilter,
+    search_hits,
+    search_pieces,
+)
 from seqsim.search_engine.prefilter import KmerPrefilterSettings
 from seqsim.search_engine.tabular import hit_fractions, store_blast_text
 from seqsim.sequences.alphabet import AlphabetName
@@ -31,13 +35,7 @@ from seqsim.sequences.ingest import AlphabetChoice, ingest_fasta
 from seqsim.sequences.load import Sequences, read_sequences
 from seqsim.sequences.store import SequenceStore
 
-log = logging.getLogger("seqsim")
-
 Prefilter = Literal["ungapped", "kmer", "none"]
-
-# The ungapped prefilter's default score: on the SCOPe40 val split it keeps
-# > 99.8% of the exhaustive search's true positives (benchmarks/README.md).
-DEFAULT_MIN_UNGAPPED = 30
 
 
 @dataclass(frozen=True)
@@ -89,82 +87,6 @@ class SearchOptions:
             kmer=self.kmer if self.prefilter == "kmer" else None,
             max_target_seqs=self.max_target_seqs,
         )
-
-
-def search_stores(
-    queries: SequenceStore,
-    targets: SequenceStore | None = None,
-    options: SearchOptions = SearchOptions(),
-    *,
-    block: int = 0,
-    n_blocks: int = 1,
-    target_block: int | None = None,
-    threads: int = 1,
-) -> tuple[pd.DataFrame, ScoringScheme, HitFilter]:
-    """Numeric hits (:func:`~seqsim.search_engine.engine.search_hits`) of
-    ``queries`` against ``targets`` (default: all-vs-all), with the scheme
-    and filter used. ``block`` of ``n_blocks`` searches every ``n_blocks``-th
-    query only (one job of an all-vs-all split over many); with
-    ``target_block`` (>= ``block``) it is the tile of those queries against
-    that block's targets, each pair aligned once, both directions reported
-    (the upper triangle's tiles together are the all-vs-all)."""
-    pieces, scheme, hit_filter = search_store_pieces(
-        queries, targets, options, block=block, n_blocks=n_blocks, target_block=target_block,
-        threads=threads,
-    )  # fmt: skip
-    (hits,) = pieces
-    return hits, scheme, hit_filter
-
-
-def search_store_pieces(
-    queries: SequenceStore,
-    targets: SequenceStore | None = None,
-    options: SearchOptions = SearchOptions(),
-    *,
-    block: int = 0,
-    n_blocks: int = 1,
-    target_block: int | None = None,
-    threads: int = 1,
-    max_memory: int | None = None,
-    spill_dir: str | os.PathLike[str] | None = None,
-) -> tuple[Iterator[pd.DataFrame], ScoringScheme, HitFilter]:
-    """:func:`search_stores` with its hit table as consecutive pieces (one
-    without ``max_memory``; see
-    :func:`~seqsim.search_engine.engine.search_hit_buckets`)."""
-    if threads < 1:
-        raise ConfigError("threads must be at least 1")
-    targets = queries if targets is None else targets
-    scheme = options.scheme(queries.alphabet)
-    hit_filter = options.hit_filter()
-    search_pieces = partial(
-        search_hit_buckets, queries, targets, scheme, hit_filter,
-        threads=threads, max_memory=max_memory, spill_dir=spill_dir,
-    )  # fmt: skip
-    if target_block is not None:
-        if targets is not queries:
-            raise ConfigError("a target block is a tile of an all-vs-all: give one set")
-        if not block <= target_block < n_blocks:
-            raise ConfigError(f"target block {target_block}: tiles need block <= it < n_blocks")
-        n = queries.n_sequences
-        tile = (block_rows(n, block, n_blocks), block_rows(n, target_block, n_blocks))
-        pieces = search_pieces(tile=tile)
-        what = f"tile {block} x {target_block} of {n_blocks} blocks"
-    else:
-        # One block is the whole set: no rows given lets an all-vs-all score each pair once.
-        rows = block_rows(queries.n_sequences, block, n_blocks) if n_blocks > 1 else None
-        pieces = search_pieces(query_indices=rows)
-        what = f"{queries.n_sequences if rows is None else rows.size} queries"
-    return _counted(pieces, what, scheme), scheme, hit_filter
-
-
-def _counted(
-    pieces: Iterator[pd.DataFrame], what: str, scheme: ScoringScheme
-) -> Iterator[pd.DataFrame]:
-    n_hits = 0
-    for piece in pieces:
-        n_hits += len(piece)
-        yield piece
-    log.info("%d hits for %s (%s)", n_hits, what, scheme.label)
 
 
 def search(
@@ -236,7 +158,7 @@ def search(
     """
     query_store = read_sequences(queries, alphabet=alphabet)
     target_store = (
-        None if targets is None else read_sequences(targets, alphabet=query_store.alphabet)
+        query_store if targets is None else read_sequences(targets, alphabet=query_store.alphabet)
     )
     options = SearchOptions(
         matrix=matrix, match_score=match_score, mismatch_score=mismatch_score,
@@ -245,9 +167,11 @@ def search(
         prefilter=prefilter, min_ungapped=min_ungapped,
         kmer=kmer if kmer is not None else KmerPrefilterSettings(),
     )  # fmt: skip
-    hits, _, _ = search_stores(query_store, target_store, options, threads=threads)
-    target_ids = (target_store or query_store).ids
-    return with_ids(hits, query_store.ids, target_ids)
+    hits = search_hits(
+        query_store, target_store, options.scheme(query_store.alphabet), options.hit_filter(),
+        threads=threads,
+    )  # fmt: skip
+    return with_ids(hits, query_store.ids, target_store.ids)
 
 
 def with_ids(
@@ -312,8 +236,10 @@ def write_search(
         raise ConfigError("--pairs-out needs an all-vs-all (--store, or a query FASTA alone)")
     if max_target_seqs is not None:
         options = replace(options, max_target_seqs=max_target_seqs)
-    pieces, scheme, hit_filter = search_store_pieces(
-        queries, targets, options, block=block, n_blocks=n_blocks, target_block=target_block,
+    query_indices, tile = _share(queries, targets, block, n_blocks, target_block)
+    scheme, hit_filter = options.scheme(queries.alphabet), options.hit_filter()
+    pieces = search_pieces(
+        queries, targets, scheme, hit_filter, query_indices=query_indices, tile=tile,
         threads=threads, max_memory=max_memory, spill_dir=spill_dir,
     )  # fmt: skip
     self_score = self_scores(queries, scheme) if pairs_out else None
@@ -337,3 +263,27 @@ def write_search(
                 hit_stream.write(hits)
             if pair_stream is not None and self_score is not None:
                 pair_stream.write(alignment_pairs(hits, self_score, scheme, hit_filter))
+
+
+def _share(
+    queries: SequenceStore,
+    targets: SequenceStore,
+    block: int,
+    n_blocks: int,
+    target_block: int | None,
+) -> tuple[np.ndarray | None, tuple[np.ndarray, np.ndarray] | None]:
+    """One job's share of a search as :func:`~seqsim.search_engine.engine.search_pieces`'
+    ``query_indices`` and ``tile``: every ``n_blocks``-th query from ``block``
+    (None: all of them), or with ``target_block`` (>= ``block``) the tile of
+    those queries against that block's targets, each pair aligned once, both
+    directions reported (the upper triangle's tiles together are the
+    all-vs-all)."""
+    n = queries.n_sequences
+    if target_block is None:
+        # One block is the whole set: no rows given lets an all-vs-all score each pair once.
+        return (block_rows(n, block, n_blocks) if n_blocks > 1 else None), None
+    if targets is not queries:
+        raise ConfigError("a target block is a tile of an all-vs-all: give one set")
+    if not block <= target_block < n_blocks:
+        raise ConfigError(f"target block {target_block}: tiles need block <= it < n_blocks")
+    return None, (block_rows(n, block, n_blocks), block_rows(n, target_block, n_blocks))

@@ -3,46 +3,36 @@
 For each query, :class:`~seqsim.alignment.batch.BatchAligner` scores the
 targets the prefilter lets through exactly; pairs passing the E-value and
 score thresholds (or every pair with ``exhaustive``) are traced back for
-coordinates and identity counts. :func:`search_hits` returns the numeric hit
-table; :mod:`seqsim.search_engine.tabular` turns it into BLAST text.
+coordinates and identity counts. :func:`search_pieces` streams the numeric
+hit table (:mod:`seqsim.search_engine.hit_table`), :func:`search_hits`
+returns it whole; :mod:`seqsim.search_engine.tabular` turns it into BLAST text.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from seqsim.alignment.batch import BatchAligner
 from seqsim.alignment.scoring import ScoringScheme
-from seqsim.alignment.statistics import KarlinAltschul, bit_score, evalue, karlin_altschul
+from seqsim.alignment.statistics import KarlinAltschul, evalue, karlin_altschul
 from seqsim.errors import ConfigError
 from seqsim.kernels.alignment import START_BOUND_FROM, STAT_FIELDS, _local_traceback_many
 from seqsim.parallel import threaded_map
 from seqsim.progress import progress
+from seqsim.search_engine.hit_table import HitPart, HitSpool, hit_table
 from seqsim.search_engine.prefilter import KmerIndex, KmerPrefilterSettings
 from seqsim.sequences.store import SequenceStore
 
 log = logging.getLogger("seqsim")
 
 _OP_LETTERS = "MID"  # seqsim.kernels.alignment OP_MATCH, OP_INSERT, OP_DELETE
-
-# Columns of the hit table :func:`search_hits` returns.
-HIT_FIELDS = [
-    "query", "target", "raw", "bitscore", "evalue", "length", "nident", "mismatch",
-    "positive", "gapopen", "gaps", "qstart", "qend", "sstart", "send", "qlen", "tlen", "cigar",
-    "evalue_pair",
-]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -89,9 +79,13 @@ class HitFilter:
         return not self.exhaustive and (self.kmer is not None or self.min_ungapped is not None)
 
 
+# The ungapped prefilter's default score: on the SCOPe40 val split it keeps
+# > 99.8% of the exhaustive search's true positives (benchmarks/README.md).
+DEFAULT_MIN_UNGAPPED = 30
+
 # The default search of the pipeline and of `seqsim score`/`train` when they
-# search for themselves: the ungapped prefilter at 30.
-DEFAULT_HIT_FILTER = HitFilter(min_ungapped=30)
+# search for themselves (``SearchOptions()``'s): the ungapped prefilter at 30.
+DEFAULT_HIT_FILTER = HitFilter(min_ungapped=DEFAULT_MIN_UNGAPPED)
 
 # Queries per unit of work: one k-mer index lookup call, one thread task.
 _QUERY_BLOCK = 64
@@ -166,45 +160,7 @@ class _Search:
         )  # fmt: skip
 
 
-def search_hits(
-    queries: SequenceStore,
-    targets: SequenceStore,
-    scheme: ScoringScheme,
-    hit_filter: HitFilter = HitFilter(),
-    *,
-    query_indices: np.ndarray | None = None,
-    tile: tuple[np.ndarray, np.ndarray] | None = None,
-    threads: int = 1,
-) -> pd.DataFrame:
-    """Hits of every query against every target, best first within each query.
-
-    Returns one row per hit with ``query``, ``target`` (store indices) and
-    numeric fields: ``raw``, ``bitscore``, ``evalue``, ``length``, ``nident``,
-    ``mismatch``, ``positive``, ``gapopen``, ``gaps``, ``qstart``, ``qend``,
-    ``sstart``, ``send`` (1-based, inclusive, as BLAST), ``qlen``, ``tlen``,
-    ``cigar``, and ``evalue_pair``: the larger of the pair's E-values in the
-    two directions (query and target swapped), a symmetric significance.
-    The E-value takes the whole target set as the database. ``threads``
-    work on that many blocks of queries at once.
-
-    An all-vs-all (``queries is targets``, no ``query_indices``) aligns each
-    unordered pair once. ``tile`` (query rows, target rows) of an
-    all-vs-all: the pairs of a query row with a target row, each aligned once
-    (two query rows from the smaller), in both directions: the rows the
-    whole set's all-vs-all has for those pairs. The tiles of the upper
-    triangle of a partition into blocks (:func:`tile_rows`) together give the
-    all-vs-all, and so does (new rows, all rows) beside the old rows' own
-    hits (for the ungapped and no prefilter; the k-mer index may propose
-    other pairs).
-    """
-    (table,) = search_hit_buckets(
-        queries, targets, scheme, hit_filter, query_indices=query_indices, tile=tile,
-        threads=threads,
-    )  # fmt: skip
-    return table
-
-
-def search_hit_buckets(
+def search_pieces(
     queries: SequenceStore,
     targets: SequenceStore,
     scheme: ScoringScheme,
@@ -216,15 +172,80 @@ def search_hit_buckets(
     max_memory: int | None = None,
     spill_dir: str | os.PathLike[str] | None = None,
 ) -> Iterator[pd.DataFrame]:
-    """:func:`search_hits` as consecutive pieces of its table (buckets of
-    query rows, in order; concatenated they are its table).
+    """The search: hits of every query against every target, as consecutive
+    pieces of the hit table (buckets of query rows, in order; concatenated,
+    they are :func:`search_hits`' table). Every search of seqsim runs here.
 
-    With ``max_memory`` (bytes), hits held in memory beyond about that much
-    are written to Parquet files in a temporary folder (in ``spill_dir``,
-    default the system's) and read back one bucket at a time, each bucket
-    sized to fit the budget: memory follows the budget, not the number of
-    hits. Without it, the whole table is one piece.
+    Each piece has one row per hit with ``query``, ``target`` (store indices)
+    and numeric fields (:data:`~seqsim.search_engine.hit_table.HIT_FIELDS`):
+    ``raw``, ``bitscore``, ``evalue``, ``length``, ``nident``, ``mismatch``,
+    ``positive``, ``gapopen``, ``gaps``, ``qstart``, ``qend``, ``sstart``,
+    ``send`` (1-based, inclusive, as BLAST), ``qlen``, ``tlen``, ``cigar``, and
+    ``evalue_pair``: the larger of the pair's E-values in the two directions
+    (query and target swapped), a symmetric significance; each query's hits
+    best first. The E-value takes the whole target set as the database.
+    ``threads`` work on that many blocks of queries at once.
+
+    An all-vs-all (``queries is targets``, no ``query_indices``) aligns each
+    unordered pair once. ``tile`` (query rows, target rows) of an
+    all-vs-all: the pairs of a query row with a target row, each aligned once
+    (two query rows from the smaller), in both directions: the rows the
+    whole set's all-vs-all has for those pairs. The tiles of the upper
+    triangle of a partition into blocks (:func:`tile_rows`) together give the
+    all-vs-all, and so does (new rows, all rows) beside the old rows' own
+    hits (for the ungapped and no prefilter; the k-mer index may propose
+    other pairs).
+
+    Without ``max_memory`` (bytes), the whole table is one piece. With it,
+    hits held in memory beyond about that much are written to Parquet files
+    in a temporary folder (in ``spill_dir``, default the system's) and read
+    back one bucket at a time, each bucket sized to fit the budget: memory
+    follows the budget, not the number of hits
+    (:class:`~seqsim.search_engine.hit_table.HitSpool`).
     """
+    _check_search(queries, targets, hit_filter, query_indices, tile, threads, max_memory)
+    whole_set = query_indices is None and tile is None
+    if tile is not None:
+        query_indices = np.asarray(tile[0], dtype=np.int64)
+    rows = np.arange(queries.n_sequences) if query_indices is None else query_indices
+    what = f"{rows.size} queries" if tile is None else f"a tile of {rows.size} x {len(tile[1])}"
+    prepare = partial(_Search.prepare, queries, targets, scheme, hit_filter, whole_set, tile)
+    return _searched_pieces(prepare, rows, what, threads, max_memory, spill_dir)
+
+
+def search_hits(
+    queries: SequenceStore,
+    targets: SequenceStore,
+    scheme: ScoringScheme,
+    hit_filter: HitFilter = HitFilter(),
+    *,
+    query_indices: np.ndarray | None = None,
+    tile: tuple[np.ndarray, np.ndarray] | None = None,
+    threads: int = 1,
+) -> pd.DataFrame:
+    """The hit table of :func:`search_pieces` (same arguments), in one piece:
+    ``query`` and ``target`` (store indices), ``raw``, ``bitscore``,
+    ``evalue``, ``length``, ``nident``, ``mismatch``, ``positive``,
+    ``gapopen``, ``gaps``, ``qstart``, ``qend``, ``sstart``, ``send``,
+    ``qlen``, ``tlen``, ``cigar`` and ``evalue_pair``, each query's hits best
+    first."""
+    (table,) = search_pieces(
+        queries, targets, scheme, hit_filter, query_indices=query_indices, tile=tile,
+        threads=threads,
+    )  # fmt: skip
+    return table
+
+
+def _check_search(
+    queries: SequenceStore,
+    targets: SequenceStore,
+    hit_filter: HitFilter,
+    query_indices: np.ndarray | None,
+    tile: tuple[np.ndarray, np.ndarray] | None,
+    threads: int,
+    max_memory: int | None,
+) -> None:
+    """Refuse what :func:`search_pieces` cannot search, before any work."""
     if queries.alphabet != targets.alphabet and {queries.alphabet, targets.alphabet} != {
         "dna",
         "rna",
@@ -239,16 +260,29 @@ def search_hit_buckets(
         raise ConfigError("a tile is part of an all-vs-all, not of an exhaustive or blocked search")
     if tile is not None and hit_filter.max_target_seqs is not None:
         raise ConfigError("--max-target-seqs needs whole query rows, not a tile: use --block")
+    if threads < 1:
+        raise ConfigError("threads must be at least 1")
     if max_memory is not None and max_memory <= 0:
         raise ConfigError("--max-memory must be positive")
-    search = _Search.prepare(
-        queries, targets, scheme, hit_filter, query_indices is None and tile is None, tile
-    )
-    if tile is not None:
-        query_indices = np.asarray(tile[0], dtype=np.int64)
-    rows = np.arange(queries.n_sequences) if query_indices is None else query_indices
+
+
+def _searched_pieces(
+    prepare: Callable[[], _Search],
+    rows: np.ndarray,
+    what: str,
+    threads: int,
+    max_memory: int | None,
+    spill_dir: str | os.PathLike[str] | None,
+) -> Iterator[pd.DataFrame]:
+    """The hit table of the queries ``rows`` in pieces, its size logged as
+    the hits for ``what``; the search (its aligners, its k-mer index) is
+    prepared when the first piece is asked for."""
+    search = prepare()
+    queries, targets = search.queries, search.targets
     blocks = [rows[a : a + _QUERY_BLOCK] for a in range(0, len(rows), _QUERY_BLOCK)]
-    with _HitSpool(search, queries.n_sequences, max_memory, spill_dir) as spool:
+    table_of = partial(hit_table, params=search.params, queries=queries, targets=targets)
+    n_hits = 0
+    with HitSpool(table_of, queries.n_sequences, max_memory, spill_dir) as spool:
         for done, block_parts in enumerate(
             progress(
                 threaded_map(partial(_block_hits, search), blocks, threads),
@@ -257,112 +291,10 @@ def search_hit_buckets(
             start=1,
         ):  # fmt: skip
             spool.add(block_parts, done / len(blocks))
-        yield from spool.tables()
-
-
-# Bytes a hit part holds per hit besides its CIGAR text: the stats row,
-# query, target and two E-values, and the CIGAR's str object and pointer.
-_PART_BYTES_PER_HIT = 8 * (len(STAT_FIELDS) + 4) + 57
-# A bucket read back becomes a table, sorted (a copy): about this many times
-# the bytes of its parts.
-_TABLE_OVERHEAD = 4
-
-
-class _HitSpool:
-    """Hit parts (:func:`_block_hits`) held in memory up to a budget; past
-    it, written to disk as Parquet files per bucket of consecutive query
-    rows, and read back a bucket at a time, in query order.
-
-    Buckets are sized at the first spill from the hits seen so far, so that
-    one bucket's table fits the budget if the rest of the search finds hits
-    at the same rate; a bucket that grows larger is still read whole (and
-    logged).
-    """
-
-    def __init__(
-        self,
-        search: _Search,
-        n_rows: int,
-        budget: int | None,
-        spill_dir: str | os.PathLike[str] | None,
-    ) -> None:
-        self.search, self.n_rows, self.budget, self.spill_dir = search, n_rows, budget, spill_dir
-        self.parts: list[dict] = []
-        self.held = 0
-        self.folder: Path | None = None
-        self.bucket_rows = 0
-        self.n_spills = 0
-
-    def __enter__(self) -> _HitSpool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
-
-    def add(self, parts: list[dict], fraction_done: float) -> None:
-        self.parts.extend(parts)
-        self.held += sum(
-            _PART_BYTES_PER_HIT * p["target"].size + sum(map(len, p["cigar"])) for p in parts
-        )
-        if self.budget is not None and self.held * _TABLE_OVERHEAD > self.budget:
-            if self.folder is None:
-                self._plan_buckets(fraction_done, self.budget)
-            self._spill()
-
-    def _plan_buckets(self, fraction_done: float, budget: int) -> None:
-        expected = self.held * _TABLE_OVERHEAD / max(fraction_done, 1e-9)
-        n_buckets = max(1, min(self.n_rows, int(np.ceil(2 * expected / budget))))
-        self.bucket_rows = -(-self.n_rows // n_buckets)
-        self.folder = Path(tempfile.mkdtemp(prefix="seqsim-hits.", dir=self.spill_dir))
-        log.info("hits over the memory budget: spilling to %s in %d buckets of %d query rows",
-                 self.folder, n_buckets, self.bucket_rows)  # fmt: skip
-
-    def _table(self) -> pd.DataFrame:
-        search = self.search
-        return _hit_table(self.parts, search.params, search.queries, search.targets)
-
-    def _spill(self) -> None:
-        assert self.folder is not None
-        table = self._table()
-        bucket = table["query"].to_numpy() // self.bucket_rows
-        for b in np.unique(bucket):
-            piece = table[bucket == b]
-            pq.write_table(
-                pa.Table.from_pandas(piece, preserve_index=False),
-                self.folder / f"bucket_{b:06d}_{self.n_spills:06d}.parquet",
-            )
-        self.n_spills += 1
-        self.parts, self.held = [], 0
-
-    def tables(self) -> Iterator[pd.DataFrame]:
-        if self.folder is None:
-            yield in_search_order(self._table())
-            self.parts = []
-            return
-        self._spill()
-        for b in range(-(-self.n_rows // self.bucket_rows)):
-            files = sorted(self.folder.glob(f"bucket_{b:06d}_*.parquet"))
-            if not files:
-                continue
-            table = pd.concat([pq.read_table(f).to_pandas() for f in files], ignore_index=True)
-            for f in files:
-                f.unlink()
-            if self.budget is not None and len(table) * _PART_BYTES_PER_HIT * 2 > self.budget:
-                log.warning("hit bucket %d holds %d hits, more than the memory budget planned",
-                            b, len(table))  # fmt: skip
-            yield in_search_order(table[HIT_FIELDS])
-
-
-def in_search_order(hits: pd.DataFrame) -> pd.DataFrame:
-    """Each query's hits together, best first: E-value, then score, then
-    target (the order of :func:`search_hits`, whatever blocks or tiles the
-    hits came from)."""
-    order = np.lexsort(
-        (hits["target"].to_numpy(), -hits["raw"].to_numpy(), hits["evalue"].to_numpy(),
-         hits["query"].to_numpy())
-    )  # fmt: skip
-    return hits.iloc[order].reset_index(drop=True)
+        for table in spool.tables():
+            n_hits += len(table)
+            yield table
+    log.info("%d hits for %s (%s)", n_hits, what, search.scheme.label)
 
 
 def tile_rows(n_blocks: int) -> list[tuple[int, int]]:
@@ -372,7 +304,7 @@ def tile_rows(n_blocks: int) -> list[tuple[int, int]]:
     return [(a, b) for a in range(n_blocks) for b in range(a, n_blocks)]
 
 
-def _block_hits(search: _Search, block: np.ndarray) -> list[dict]:
+def _block_hits(search: _Search, block: np.ndarray) -> list[HitPart]:
     """The hits of one block of queries, as parts of the hit table."""
     out = []
     for q, (picked, raw) in zip(block, _scored_targets(search, block), strict=True):
@@ -437,28 +369,24 @@ _MIRRORED_FIELDS = [
 _MIRRORED_CIGAR = str.maketrans("ID", "DI")
 
 
-def _split_directions(part: dict, max_evalue: float) -> list[dict]:
+def _split_directions(part: HitPart, max_evalue: float) -> list[HitPart]:
     """Hits of query i against targets j >= i, each kept when significant in
     either direction, as the hits of i (E-value <= ``max_evalue``) and their
     mirror images, the hits of j against i (reverse E-value <= ``max_evalue``)."""
-    forward = part["evalue"] <= max_evalue
-    backward = (part["evalue_reverse"] <= max_evalue) & (part["target"] != part["query"])
-    mirrored = {
-        "query": part["target"][backward],
-        "target": part["query"][backward],
-        "stats": part["stats"][backward][:, _MIRRORED_FIELDS],
-        "evalue": part["evalue_reverse"][backward],
-        "evalue_reverse": part["evalue"][backward],
-        "cigar": [
-            c.translate(_MIRRORED_CIGAR) for c, b in zip(part["cigar"], backward, strict=True) if b
-        ],
-    }
-    kept = {key: value[forward] for key, value in part.items() if key != "cigar"}
-    kept["cigar"] = [c for c, f in zip(part["cigar"], forward, strict=True) if f]
-    return [kept, mirrored]
+    forward = part.evalue <= max_evalue
+    backward = part.where((part.evalue_reverse <= max_evalue) & (part.target != part.query))
+    mirrored = HitPart(
+        query=backward.target,
+        target=backward.query,
+        stats=backward.stats[:, _MIRRORED_FIELDS],
+        evalue=backward.evalue_reverse,
+        evalue_reverse=backward.evalue,
+        cigar=[c.translate(_MIRRORED_CIGAR) for c in backward.cigar],
+    )
+    return [part.where(forward), mirrored]
 
 
-def _query_hits(search: _Search, query: int, picked: np.ndarray, raw: np.ndarray) -> dict:
+def _query_hits(search: _Search, query: int, picked: np.ndarray, raw: np.ndarray) -> HitPart:
     """Hits of one query among the scored targets ``picked`` (raw scores ``raw``):
     filtered (by the E-value in either direction when each pair is scored
     once), ordered best first and traced back."""
@@ -496,14 +424,14 @@ def _query_hits(search: _Search, query: int, picked: np.ndarray, raw: np.ndarray
         cigars[k] = pair_cigar[0].translate(_MIRRORED_CIGAR)
     if not np.array_equal(stats[:, 0], raw):
         raise AssertionError("traceback and batch scores disagree")
-    return {
-        "query": np.full(chosen.size, query, dtype=np.int64),
-        "target": chosen,
-        "stats": stats,
-        "evalue": expect,
-        "evalue_reverse": reverse,
-        "cigar": cigars,
-    }
+    return HitPart(
+        query=np.full(chosen.size, query, dtype=np.int64),
+        target=chosen,
+        stats=stats,
+        evalue=expect,
+        evalue_reverse=reverse,
+        cigar=cigars,
+    )
 
 
 def _traceback(
@@ -540,45 +468,3 @@ def _prefiltered_scores(
 def _cigars(run_offsets: np.ndarray, run_ops: np.ndarray, run_lengths: np.ndarray) -> list[str]:
     pieces = [f"{length}{_OP_LETTERS[op]}" for op, length in zip(run_ops, run_lengths, strict=True)]
     return ["".join(pieces[a:b]) for a, b in zip(run_offsets[:-1], run_offsets[1:], strict=True)]
-
-
-def _hit_table(
-    parts: list[dict], params: KarlinAltschul, queries: SequenceStore, targets: SequenceStore
-) -> pd.DataFrame:
-    def joined(key: str) -> np.ndarray:
-        return np.concatenate([p[key] for p in parts]) if parts else np.zeros(0, np.int64)
-
-    stats = (
-        np.concatenate([p["stats"] for p in parts])
-        if parts
-        else np.zeros((0, len(STAT_FIELDS)), np.int64)
-    )
-    stat = {name: stats[:, k] for k, name in enumerate(STAT_FIELDS)}
-    query, target = joined("query"), joined("target")
-    aligned = stat["length"] > 0
-    expect = joined("evalue").astype(np.float64)
-    return pd.DataFrame(
-        {
-            "query": query,
-            "target": target,
-            "raw": stat["score"],
-            "bitscore": np.asarray(bit_score(stat["score"], params), dtype=np.float64),
-            "evalue": expect,
-            "length": stat["length"],
-            "nident": stat["identities"],
-            "mismatch": stat["mismatches"],
-            "positive": stat["positives"],
-            "gapopen": stat["gap_opens"],
-            "gaps": stat["gaps"],
-            # BLAST: 1-based inclusive; an empty local alignment reports 0 0.
-            "qstart": np.where(aligned, stat["query_start"] + 1, 0),
-            "qend": stat["query_end"],
-            "sstart": np.where(aligned, stat["target_start"] + 1, 0),
-            "send": stat["target_end"],
-            "qlen": queries.lengths[query] if query.size else np.zeros(0, np.int64),
-            "tlen": targets.lengths[target] if target.size else np.zeros(0, np.int64),
-            "cigar": [c for p in parts for c in p["cigar"]],
-            "evalue_pair": np.maximum(expect, joined("evalue_reverse").astype(np.float64)),
-        },
-        columns=HIT_FIELDS,
-    )

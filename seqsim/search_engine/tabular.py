@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 from seqsim.errors import ConfigError
 from seqsim.feature_names import BLAST_COLUMNS, HIT_EXTRA_COLUMNS
 from seqsim.io import FilePath, atomic_path, read_table, tsv_text
-from seqsim.search_engine.engine import in_search_order
+from seqsim.search_engine.hit_table import in_search_order
 from seqsim.sequences.store import SequenceStore, output_rows, read_store, with_copies
 
 

@@ -10,7 +10,8 @@ import pandas as pd
 from seqsim.alignment.scoring import ScoringScheme
 from seqsim.alignment.statistics import evalue, karlin_altschul
 from seqsim.errors import ConfigError
-from seqsim.search_engine.engine import HitFilter, in_search_order, search_hits
+from seqsim.search_engine.engine import HitFilter, search_hits
+from seqsim.search_engine.hit_table import in_search_order
 from seqsim.sequences.store import SequenceStore
 
 

@@ -51,9 +51,12 @@ def shipped():
 
 @pytest.fixture(scope="module")
 def small_set(small_protein):
-    from seqsim.search_engine.api import search_stores
+    from seqsim.alignment.scoring import scoring_scheme
+    from seqsim.search_engine.engine import DEFAULT_HIT_FILTER, search_hits
 
-    return small_protein, search_stores(small_protein)[0]
+    return small_protein, search_hits(
+        small_protein, small_protein, scoring_scheme("protein"), DEFAULT_HIT_FILTER
+    )
 
 
 def mutate_metadata(metadata: dict, field: str, value, delete: bool) -> dict:

@@ -91,8 +91,9 @@ def evaluate(scorer: Any, fasta: Path, labels: Path, threads: int) -> dict[str, 
     """Sensitivity to the first false positive on a labelled set, ranking
     each query's candidate pairs by the learned probability and, beside it,
     by the Smith-Waterman bit score of the same search."""
+    from seqsim.alignment.scoring import scoring_scheme
     from seqsim.scorer.api import score
-    from seqsim.search_engine.api import SearchOptions, search_stores
+    from seqsim.search_engine.engine import DEFAULT_HIT_FILTER, search_hits
     from seqsim.sequences.load import read_sequences
     from seqsim.validation.evaluate import (
         rank_by_column,
@@ -101,7 +102,8 @@ def evaluate(scorer: Any, fasta: Path, labels: Path, threads: int) -> dict[str, 
     )
 
     store = read_sequences(fasta)
-    hits, _, _ = search_stores(store, None, SearchOptions(), threads=threads)
+    scheme = scoring_scheme(store.alphabet)
+    hits = search_hits(store, store, scheme, DEFAULT_HIT_FILTER, threads=threads)
     scored = score(
         scorer, store, hits=hits, min_probability=0.0, top_k=0, features=True, threads=threads
     )
