@@ -115,3 +115,21 @@ def test_pipeline_options_follow_the_config():
 def test_cluster_threshold_default_follows_the_feature():
     assert default_min_similarity(PROBABILITY) == 0.5
     assert default_min_similarity("score_ratio") == 0.15
+
+
+def test_alphabet_defaults_in_the_help_are_the_codes():
+    """What null means per alphabet, as the docs say it, is what the code picks."""
+    from seqsim.kmers.profiles import DEFAULT_K
+    from seqsim.search_engine.engine import DEFAULT_MIN_UNGAPPED
+    from seqsim.search_engine.prefilter import DEFAULTS
+
+    assert setting("search.min_ungapped").default == DEFAULT_MIN_UNGAPPED
+    assert setting("kmers.k").null_means == f"{DEFAULT_K['protein']} for protein, " + (
+        f"{DEFAULT_K['dna']} for DNA/RNA"
+    )
+    protein, dna = DEFAULTS["protein"], DEFAULTS["dna"]
+    for position, name in enumerate(("k", "threshold", "min_diagonal_score", "diagonal_band")):
+        means = setting(f"search.kmer.{name}").null_means
+        assert means.startswith(f"{protein[position]} (protein)"), name
+        if dna[position] is not None:
+            assert f"or {dna[position]} (DNA/RNA" in means, name
