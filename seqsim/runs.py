@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from seqsim import layout
 from seqsim.errors import InputError
 from seqsim.io import FilePath, read_table, write_table
 from seqsim.pair_tables import alignment_pairs, self_scores
@@ -24,9 +25,10 @@ NEIGHBOUR_COLUMNS = ["query", "target", "rank", "probability", "bits", "evalue"]
 
 
 def _run_hits(results: Path) -> pd.DataFrame:
-    blocks = sorted((results / "search").glob("hits_tile_*.parquet"))
+    tiles = Path(layout.SEARCH_HITS.format(block="*", target="*"))
+    blocks = sorted((results / tiles.parent).glob(tiles.name))
     if not blocks:
-        raise InputError(results / "search", "no hits_tile_*.parquet: not a finished run")
+        raise InputError(results / tiles.parent, f"no {tiles.name}: not a finished run")
     return pd.concat([read_table(path) for path in blocks], ignore_index=True)
 
 
@@ -34,7 +36,7 @@ def _run_model(results: Path, model: FilePath | None) -> FilePath | None:
     """The run's trained scorer when it has one, else ``model`` (None: the shipped one)."""
     if model is not None:
         return model
-    trained = results / "scorer" / "model.safetensors"
+    trained = results / layout.MODEL
     return trained if trained.is_file() else None
 
 
@@ -60,7 +62,7 @@ def add_to_run(
     from seqsim.scorer.api import score
 
     results = Path(results)
-    old = read_store(results / "store")
+    old = read_store(results / layout.STORE)
     new = ingest_fasta([fasta], alphabet=old.alphabet).store
     store = combined_store(old, new)
     options = options or SearchOptions()
@@ -76,11 +78,11 @@ def add_to_run(
     neighbours = _neighbours(scored, hits, store.ids, old.n_sequences, top_k)
     if update_dir is not None:
         folder = Path(update_dir)
-        write_store(store, folder / "store")
-        write_table(hits, folder / "search" / "hits.parquet")
+        write_store(store, folder / layout.STORE)
+        write_table(hits, folder / layout.ALL_HITS)
         pairs = alignment_pairs(hits, self_scores(store, scheme), scheme, hit_filter)
-        write_table(pairs, folder / "search" / "pairs.parquet")
-        write_table(scored, folder / "scorer" / "scored_pairs.parquet")
+        write_table(pairs, folder / layout.ALL_PAIRS)
+        write_table(scored, folder / layout.SCORED_PAIRS)
     return neighbours
 
 
