@@ -188,7 +188,8 @@ def _check_dense_size(sequences: SequenceStore, dense: list[str], max_sequences:
     if dense and n > max_sequences:
         raise ConfigError(
             f"{n} sequences would make a {n}^2 dense matrix; "
-            f"raise --max-sequences (config similarity.max_sequences) above {max_sequences} to build it"
+            "raise --max-sequences (config similarity.max_sequences) "
+            f"above {max_sequences} to build it"
         )
 
 
