@@ -34,7 +34,7 @@ def test_every_rule_sets_memory_and_runtime_and_heavy_rules_a_benchmark():
         assert re.search(r"resources:\n\s+mem_mb=job_memory\(", body), rule
         assert re.search(r"\n\s+runtime=job_runtime\(", body), rule
         if rule in HEAVY:
-            assert 'benchmark:\n        f"{BENCHMARKS}/' in body, rule
+            assert "benchmark:\n        layout.benchmark(" in body, rule
 
 
 def test_the_dry_run_gives_each_job_its_own_resources(tmp_path):

@@ -36,7 +36,7 @@ pytestmark = [pytest.mark.slurm, pytest.mark.workflow]
 
 PROFILE = "workflow/profiles/slurm"
 TIMEOUT_S = 900  # the whole SLURM run; the example takes about 2 minutes on one node
-# workflow/rules/common.smk: final_outputs()
+# Snakefile: rule all
 FINAL_OUTPUTS = [
     "results/scorer/scored_pairs.parquet",
     "results/search/hits.tsv",

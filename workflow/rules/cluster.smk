@@ -1,26 +1,26 @@
 rule cluster:
     input:
-        store=STORE_FILES,
+        store=rules.ingest.output.store,
         pairs=similarity_pairs,
         alignment_pairs=cluster_alignment_pairs,
     output:
         tsv=report(
-            f"{RESULTS}/clusters/clusters.tsv",
+            result(layout.CLUSTERS),
             caption="../report/clusters.rst",
             category="Clusters",
         ),
-        clstr=f"{RESULTS}/clusters/clusters.clstr",
-        representatives=f"{RESULTS}/clusters/representatives.fasta",
-        members=f"{RESULTS}/clusters/members.tsv",
+        clstr=result(layout.CLSTR),
+        representatives=result(layout.REPRESENTATIVES),
+        members=result(layout.MEMBERS),
         sizes=report(
-            f"{RESULTS}/clusters/sizes.png",
+            result(layout.SIZES_PLOT),
             caption="../report/sizes.rst",
             category="Clusters",
         ),
     log:
-        f"{LOGS}/cluster/cluster.log",
+        layout.log("cluster"),
     benchmark:
-        f"{BENCHMARKS}/cluster.tsv"
+        layout.benchmark("cluster")
     conda:
         CONDA_ENV
     resources:

@@ -1,3 +1,8 @@
+# What several rules files share: the config (merged with the defaults and
+# validated), how jobs run seqsim and what they ask for, the run's start and
+# failure hooks, and the config's settings turned into command-line options.
+# Each stage's rules and constants sit in its own file (ingest.smk, ...);
+# similarity.smk holds the choices made once ingest has run.
 import json
 import os
 import shlex
@@ -9,10 +14,11 @@ from snakemake.settings.types import DeploymentMethod
 
 # seqsim itself must be installed where Snakemake runs (pip install -e .).
 try:
+    from seqsim import layout
     from seqsim.config import coerce_strings, load_yaml, validate_config, with_defaults
     from seqsim.errors import ConfigError
     from seqsim.feature_names import ALIGNMENT_FEATURES, ALIGNMENT_SIMILARITY, PROBABILITY
-    from seqsim.scorer.pretrained import shipped_model
+    from seqsim.layout import result
 except ModuleNotFoundError as error:
     sys.exit(f"seqsim: {error}: install seqsim where Snakemake runs (pip install -e .)")
 
@@ -42,8 +48,6 @@ if TRAINED and SCORER["model"]:
 DEDUPE = config.get("dedupe", False)
 if TRAINED and DEDUPE:
     sys.exit("seqsim: config: dedupe leaves records out of the store that training labels name")
-RESULTS = "results"
-LOGS = "logs"
 BLOCKS = list(range(config["pairs"]["n_blocks"]))
 
 # Every job runs one `seqsim` subcommand from this checkout, with the
@@ -57,14 +61,9 @@ SEQSIM = f"PYTHONPATH={shlex.quote(str(REPO))}${{PYTHONPATH:+:$PYTHONPATH}} {_py
 CONDA_ENV = "../../envs/seqsim.yaml"
 
 
-# Per-job timings (Snakemake `benchmark:`): under logs/, not results/, whose
-# bytes are reproducible and these are not.
-BENCHMARKS = f"{LOGS}/benchmarks"
-
-
 def n_kept():
     """Sequences kept by ingest (0 before it has run)."""
-    summary = Path(f"{RESULTS}/store/ingest.json")
+    summary = Path(result(layout.INGEST_SUMMARY))
     return json.loads(summary.read_text())["n_kept"] if summary.exists() else 0
 
 
@@ -96,7 +95,7 @@ _STARTED = time.time()
 def show_job_errors():
     """On failure, the one-line reasons the failed jobs logged (seqsim writes
     'seqsim <command>: error: ...'), so the console says what went wrong."""
-    for log in sorted(Path(LOGS).rglob("*.log")):
+    for log in sorted(Path(layout.LOGS).rglob("*.log")):
         if log.stat().st_mtime < _STARTED:
             continue  # from an earlier run
         for line in log.read_text(errors="replace").splitlines():
@@ -107,7 +106,7 @@ def show_job_errors():
 def remove_stale_temporaries():
     """Delete the temporary files (.NAME.XXXX.tmp) of jobs killed mid-write: a
     rerun writes its own; no job is running when the workflow starts."""
-    stale = [p for p in Path(RESULTS).rglob(".*.tmp") if p.is_file()]
+    stale = [p for p in Path(layout.RESULTS).rglob(".*.tmp") if p.is_file()]
     for path in stale:
         path.unlink(missing_ok=True)
     if stale:
@@ -121,10 +120,17 @@ def folder_of(name, kind="input"):
     )
 
 
-def input_fastas():
-    if config["scope"]["enabled"]:
-        return [f"{RESULTS}/scope/scope.fasta"]
-    return config["inputs"]
+_said = set()
+
+
+def say_once(message):
+    """One line on stderr, however often Snakemake evaluates the DAG."""
+    if message not in _said:
+        _said.add(message)
+        print(message, file=sys.stderr)
+
+
+# The config's settings as the subcommands' options.
 
 
 def optional(flag, value):
@@ -148,88 +154,6 @@ def prefilter_options(search):
     return " ".join(option for option in options if option)
 
 
-SCORED_PAIRS = f"{RESULTS}/scorer/scored_pairs.parquet"
-_said = set()
-
-
-def say_once(message):
-    """One line on stderr, however often Snakemake evaluates the DAG."""
-    if message not in _said:
-        _said.add(message)
-        print(message, file=sys.stderr)
-
-
-def input_alphabet():
-    """The inputs' alphabet: configured, or detected by ingest (a checkpoint)."""
-    if config["alphabet"] != "auto":
-        return config["alphabet"]
-    with open(checkpoints.ingest.get().output.summary) as handle:
-        return json.load(handle)["alphabet"]
-
-
-def scorer_model():
-    """The checkpoint the score rule reads; None for the one seqsim ships."""
-    if SCORER["model"]:
-        return SCORER["model"]
-    return f"{RESULTS}/scorer/model.safetensors" if TRAINED else None
-
-
-def scorer_in_use():
-    """Whether a learned scorer scores the inputs' pairs."""
-    if not SCORER["enabled"]:
-        return False
-    if scorer_model() is not None:
-        return True
-    alphabet = input_alphabet()
-    if shipped_model(alphabet) is None:
-        say_once(
-            f"seqsim: no homology scorer ships for {alphabet} sequences (give scorer.labels "
-            f"to train one): the matrix, tree and clusters use {ALIGNMENT_SIMILARITY}"
-        )
-        return False
-    return True
-
-
-def similarity_feature():
-    """similarity.feature, with null resolved: the learned probability when
-    a scorer is in use, else the alignment similarity (score_ratio)."""
-    feature = config["similarity"]["feature"]
-    in_use = scorer_in_use()
-    if feature == PROBABILITY and not in_use:
-        sys.exit(
-            "seqsim: similarity.feature is probability, but no scorer is in use "
-            "(scorer.enabled, scorer.model or scorer.labels)"
-        )
-    return feature or (PROBABILITY if in_use else ALIGNMENT_SIMILARITY)
-
-
-def similarity_pairs(wildcards):
-    """The pair tables holding the similarity feature: the scored pairs for
-    the probability, the search's for alignment features, else the k-mers'."""
-    feature = similarity_feature()
-    if feature == PROBABILITY:
-        return [SCORED_PAIRS]
-    return SEARCH_PAIRS if feature in ALIGNMENT_FEATURES else KMER_PAIRS
-
-
-def feature_of(wildcards, input):
-    """The feature the similarity_matrix and cluster jobs read (as chosen by their inputs)."""
-    return PROBABILITY if list(input.pairs) == [SCORED_PAIRS] else similarity_feature()
-
-
-# Distances computed from the search's alignments (README, "Distances").
-ALIGNMENT_DISTANCES = ("scoredist", "kimura", "jukes-cantor")
-
-
-def distance_pairs(wildcards):
-    """The search's pair tables when the distance comes from alignments but the
-    similarity does not (else none)."""
-    distance = config["similarity"].get("distance")
-    if distance in ALIGNMENT_DISTANCES and similarity_pairs(wildcards) != SEARCH_PAIRS:
-        return SEARCH_PAIRS
-    return []
-
-
 def distance_options(wildcards, input):
     """--distance, --max-distance and --distance-pairs of the matrix jobs."""
     settings = config["similarity"]
@@ -241,33 +165,6 @@ def distance_options(wildcards, input):
     if input.distance_pairs:
         options += ["--distance-pairs", *input.distance_pairs]
     return shlex.join(options)
-
-
-def dense_outputs_fit():
-    """Whether the kept records fit under similarity.max_sequences (ingest is a checkpoint)."""
-    with open(checkpoints.ingest.get().output.summary) as handle:
-        n_records = json.load(handle)["n_kept"]
-    if n_records > config["similarity"]["max_sequences"]:
-        say_once(
-            f"seqsim: {n_records} sequences > similarity.max_sequences: no dense matrix, "
-            "PHYLIP or trees; results/matrix/edges.parquet lists the pairs"
-        )
-        return False
-    return True
-
-
-def cluster_threshold(wildcards, input):
-    """cluster.min_similarity, null resolved: 0.5 for the probability (more
-    likely homologous than not), 0.15 for the other features."""
-    if config["cluster"]["min_similarity"] is not None:
-        return config["cluster"]["min_similarity"]
-    return 0.5 if feature_of(wildcards, input) == PROBABILITY else 0.15
-
-
-def cluster_alignment_pairs(wildcards):
-    """The search's pair tables, for the identities and coverages of the
-    clusters, when the similarity's pair tables are not those."""
-    return [] if similarity_pairs(wildcards) == SEARCH_PAIRS else SEARCH_PAIRS
 
 
 def cluster_options(wildcards, input):
@@ -283,73 +180,3 @@ def cluster_options(wildcards, input):
     if input.alignment_pairs:
         options += ["--alignment-pairs", *input.alignment_pairs]
     return shlex.join(options)
-
-
-def train_inputs(wildcards):
-    """What `train` learns from: scorer.sequences, or the ingested inputs; and the labels."""
-    labels = SCORER["pairs"] or SCORER["labels"]
-    if SCORER["sequences"]:
-        return {"sequences": SCORER["sequences"], "labels": labels}
-    return {"store": STORE_FILES, "labels": labels}
-
-
-def score_inputs(wildcards):
-    """The score rule's inputs: the store, the search blocks' hits, the model if not shipped."""
-    inputs = {
-        "store": STORE_FILES,
-        "hits": SEARCH_HITS,
-    }
-    if scorer_model() is not None:
-        inputs["model"] = scorer_model()
-    return inputs
-
-
-def scorer_outputs():
-    outputs = [SCORED_PAIRS] if scorer_in_use() else []
-    if TRAINED:
-        outputs.append(f"{RESULTS}/scorer/reliability.png")
-        if SCORER["kind"] == "siamese":
-            outputs += [f"{RESULTS}/scorer/embeddings.parquet", f"{RESULTS}/scorer/neighbours.tsv"]
-    return outputs
-
-
-def evaluation_labels():
-    """Labels of the inputs for the sensitivity curves, or None: evaluation.labels,
-    else scorer.labels when they label the inputs (the scorer's training set)."""
-    if config["evaluation"]["labels"]:
-        return config["evaluation"]["labels"]
-    if SCORER["labels"] and SCORER["sequences"] in (None, *input_fastas()):
-        return SCORER["labels"]
-    return None
-
-
-EVALUATION = [f"{RESULTS}/evaluation/sensitivity.png", f"{RESULTS}/evaluation/sensitivity.tsv"]
-
-
-def final_outputs(wildcards):
-    dense = (
-        [
-            f"{RESULTS}/matrix/{name}"
-            for name in ("similarity.npy", "similarity.tsv", "distance.phy",
-                         "distance.strict.phy", "similarity.png", "upgma.nwk", "nj.nwk")
-        ]
-        if dense_outputs_fit()
-        else []
-    )  # fmt: skip
-    return (
-        scorer_outputs()
-        + dense
-        + (EVALUATION if evaluation_labels() else [])
-        + [
-            f"{RESULTS}/search/hits.tsv",
-            f"{RESULTS}/matrix/edges.parquet",
-            f"{RESULTS}/matrix/ids.tsv",
-            f"{RESULTS}/clusters/clusters.tsv",
-            f"{RESULTS}/clusters/clusters.clstr",
-            f"{RESULTS}/clusters/representatives.fasta",
-            f"{RESULTS}/clusters/members.tsv",
-            f"{RESULTS}/clusters/sizes.png",
-            f"{RESULTS}/matrix/similarity_distribution.png",
-            f"{RESULTS}/rejected.tsv",
-        ]
-    )

@@ -1,22 +1,29 @@
+# Labels of the inputs for the sensitivity curves, or None: evaluation.labels,
+# else scorer.labels when they label the inputs (the scorer's training set).
+EVALUATION_LABELS = config["evaluation"]["labels"] or (
+    SCORER["labels"] if SCORER["labels"] and SCORER["sequences"] in (None, *INPUT_FASTAS) else None
+)
+
+
 # Sensitivity up to the first false positive of the run's rankings (each
 # query's hits by E-value; its scored pairs by probability) against labels of
 # the inputs: the report's sensitivity curves. Only when labels are known
 # (evaluation.labels, or the scorer's training labels of the inputs).
 rule evaluate:
     input:
-        store=STORE_FILES,
-        hits=f"{RESULTS}/search/hits.tsv",
-        scored=lambda wildcards: SCORED_PAIRS if scorer_in_use() else [],
-        labels=lambda wildcards: evaluation_labels(),
+        store=rules.ingest.output.store,
+        hits=rules.tabulate_hits.output.table,
+        scored=lambda wildcards: rules.score.output.pairs if scorer_in_use() else [],
+        labels=lambda wildcards: EVALUATION_LABELS,
     output:
         plot=report(
-            EVALUATION[0],
+            result(layout.SENSITIVITY_PLOT),
             caption="../report/sensitivity.rst",
             category="Evaluation",
         ),
-        summary=EVALUATION[1],
+        summary=result(layout.SENSITIVITY_TSV),
     log:
-        f"{LOGS}/evaluate/evaluate.log",
+        layout.log("evaluate"),
     conda:
         CONDA_ENV
     resources:

@@ -1,24 +1,39 @@
-STORE_FILES = multiext(
-    f"{RESULTS}/store/",
-    "codes.npy",
-    "offsets.npy",
-    "records.parquet",
-    "copies.parquet",
-    "store.json",
-)
+rule fetch_scope:
+    output:
+        fasta=result(layout.SCOPE_FASTA),
+        labels=result(layout.SCOPE_LABELS),
+    log:
+        layout.log("fetch_scope"),
+    conda:
+        CONDA_ENV
+    resources:
+        mem_mb=job_memory(500),
+        runtime=job_runtime(30),
+    params:
+        seqsim=SEQSIM,
+        release=config["scope"]["release"],
+        identity=config["scope"]["identity"],
+        sha256=optional("--sha256", config["scope"]["sha256"]),
+    shell:
+        "{params.seqsim} fetch-scope --release {params.release} --identity {params.identity}"
+        " {params.sha256} --out-fasta {output.fasta:q} --out-labels {output.labels:q} 2> {log:q}"
+
+
+# The FASTA files ingest reads: SCOPe's (scope.enabled), else config `inputs`.
+INPUT_FASTAS = [rules.fetch_scope.output.fasta] if config["scope"]["enabled"] else config["inputs"]
 
 
 checkpoint ingest:
     input:
-        input_fastas(),
+        INPUT_FASTAS,
     output:
-        store=STORE_FILES,
-        rejected=f"{RESULTS}/rejected.tsv",
-        summary=f"{RESULTS}/store/ingest.json",
+        store=multiext(result(f"{layout.STORE}/"), *layout.STORE_FILES),
+        rejected=result(layout.REJECTED),
+        summary=result(layout.INGEST_SUMMARY),
     log:
-        f"{LOGS}/ingest/ingest.log",
+        layout.log("ingest"),
     benchmark:
-        f"{BENCHMARKS}/ingest.tsv"
+        layout.benchmark("ingest")
     conda:
         CONDA_ENV
     resources:
@@ -34,24 +49,3 @@ checkpoint ingest:
         "{params.seqsim} ingest {input:q} --out-dir {params.out_dir:q} --rejected {output.rejected:q}"
         " --summary {output.summary:q} --alphabet {params.alphabet}"
         " --on-invalid {params.on_invalid} {params.dedupe} 2> {log:q}"
-
-
-rule fetch_scope:
-    output:
-        fasta=f"{RESULTS}/scope/scope.fasta",
-        labels=f"{RESULTS}/scope/labels.tsv",
-    log:
-        f"{LOGS}/fetch_scope/fetch_scope.log",
-    conda:
-        CONDA_ENV
-    resources:
-        mem_mb=job_memory(500),
-        runtime=job_runtime(30),
-    params:
-        seqsim=SEQSIM,
-        release=config["scope"]["release"],
-        identity=config["scope"]["identity"],
-        sha256=optional("--sha256", config["scope"]["sha256"]),
-    shell:
-        "{params.seqsim} fetch-scope --release {params.release} --identity {params.identity}"
-        " {params.sha256} --out-fasta {output.fasta:q} --out-labels {output.labels:q} 2> {log:q}"

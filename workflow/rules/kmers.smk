@@ -1,12 +1,12 @@
 rule count_kmers:
     input:
-        store=STORE_FILES,
+        store=rules.ingest.output.store,
     output:
-        f"{RESULTS}/kmers/profiles.npz",
+        profiles=result(layout.KMER_PROFILES),
     log:
-        f"{LOGS}/count_kmers/count_kmers.log",
+        layout.log("count_kmers"),
     benchmark:
-        f"{BENCHMARKS}/count_kmers.tsv"
+        layout.benchmark("count_kmers")
     conda:
         CONDA_ENV
     resources:
@@ -21,20 +21,20 @@ rule count_kmers:
     shell:
         "{params.seqsim} count-kmers --store {params.store:q} {params.k} {params.canonical}"
         " {params.reduced}"
-        " -o {output:q} 2> {log:q}"
+        " -o {output.profiles:q} 2> {log:q}"
 
 
 # One job per block of query rows; blocks run in parallel locally or as
 # separate SLURM jobs.
 rule score_pairs:
     input:
-        rules.count_kmers.output,
+        rules.count_kmers.output.profiles,
     output:
-        f"{RESULTS}/kmers/pairs_block_{{block}}.parquet",
+        pairs=result(layout.KMER_PAIRS),
     log:
-        f"{LOGS}/score_pairs/block_{{block}}.log",
+        layout.log("score_pairs", layout.BLOCK),
     benchmark:
-        f"{BENCHMARKS}/score_pairs/block_{{block}}.tsv"
+        layout.benchmark("score_pairs", layout.BLOCK)
     wildcard_constraints:
         block=r"\d+",
     conda:
@@ -48,7 +48,8 @@ rule score_pairs:
         min_shared=config["pairs"]["min_shared_kmers"],
     shell:
         "{params.seqsim} score-pairs --kmers {input:q} --block {wildcards.block}"
-        " --n-blocks {params.n_blocks} --min-shared {params.min_shared} -o {output:q} 2> {log:q}"
+        " --n-blocks {params.n_blocks} --min-shared {params.min_shared} -o {output.pairs:q} 2> {log:q}"
 
 
-KMER_PAIRS = expand(f"{RESULTS}/kmers/pairs_block_{{block}}.parquet", block=BLOCKS)
+# Every block's k-mer pair table.
+KMER_PAIRS = expand(rules.score_pairs.output.pairs, block=BLOCKS)

@@ -1,21 +1,21 @@
 rule similarity_edges:
     input:
-        store=STORE_FILES,
+        store=rules.ingest.output.store,
         pairs=similarity_pairs,
         # not unpack(): in SLURM job steps the unpacked names were missing
         distance_pairs=distance_pairs,
     output:
-        edges=f"{RESULTS}/matrix/edges.parquet",
-        ids=f"{RESULTS}/matrix/ids.tsv",
+        edges=result(layout.EDGES),
+        ids=result(layout.EDGE_IDS),
         distribution=report(
-            f"{RESULTS}/matrix/similarity_distribution.png",
+            result(layout.DISTRIBUTION_PLOT),
             caption="../report/distribution.rst",
             category="Similarity",
         ),
     log:
-        f"{LOGS}/similarity_edges/similarity_edges.log",
+        layout.log("similarity_edges"),
     benchmark:
-        f"{BENCHMARKS}/similarity_edges.tsv"
+        layout.benchmark("similarity_edges")
     conda:
         CONDA_ENV
     resources:
@@ -35,28 +35,28 @@ rule similarity_edges:
 
 rule similarity_matrix:
     input:
-        store=STORE_FILES,
+        store=rules.ingest.output.store,
         pairs=similarity_pairs,
         # not unpack(): in SLURM job steps the unpacked names were missing
         distance_pairs=distance_pairs,
     output:
         # The binary matrix stays out of the report (it would be embedded as text).
-        npy=f"{RESULTS}/matrix/similarity.npy",
-        tsv=f"{RESULTS}/matrix/similarity.tsv",
-        ids=f"{RESULTS}/matrix/ids.txt",
-        phylip=f"{RESULTS}/matrix/distance.phy",
-        phylip_strict=f"{RESULTS}/matrix/distance.strict.phy",
-        tree=f"{RESULTS}/matrix/upgma.nwk",
-        nj_tree=f"{RESULTS}/matrix/nj.nwk",
+        npy=result(layout.SIMILARITY_NPY),
+        tsv=result(layout.SIMILARITY_TSV),
+        ids=result(layout.MATRIX_IDS),
+        phylip=result(layout.PHYLIP),
+        phylip_strict=result(layout.PHYLIP_STRICT),
+        tree=result(layout.UPGMA_TREE),
+        nj_tree=result(layout.NJ_TREE),
         plot=report(
-            f"{RESULTS}/matrix/similarity.png",
+            result(layout.SIMILARITY_PLOT),
             caption="../report/similarity.rst",
             category="Similarity",
         ),
     log:
-        f"{LOGS}/similarity_matrix/similarity_matrix.log",
+        layout.log("similarity_matrix"),
     benchmark:
-        f"{BENCHMARKS}/similarity_matrix.tsv"
+        layout.benchmark("similarity_matrix")
     conda:
         CONDA_ENV
     resources:

@@ -3,20 +3,29 @@
 # seqsim/scorer/pretrained/). With scorer.labels or scorer.pairs, `train`
 # learns one first (on scorer.sequences, or on the inputs) and it replaces
 # the shipped one.
+
+# What `train` learns from: scorer.sequences, or the ingested inputs; and the labels.
+TRAIN_INPUTS = (
+    {"sequences": SCORER["sequences"]}
+    if SCORER["sequences"]
+    else {"store": rules.ingest.output.store}
+) | {"labels": SCORER["pairs"] or SCORER["labels"]}
+
+
 rule train:
     input:
-        unpack(train_inputs),
+        unpack(lambda wildcards: TRAIN_INPUTS),
     output:
-        model=f"{RESULTS}/scorer/model.safetensors",
+        model=result(layout.MODEL),
         reliability=report(
-            f"{RESULTS}/scorer/reliability.png",
+            result(layout.RELIABILITY_PLOT),
             caption="../report/reliability.rst",
             category="Learned scorer",
         ),
     log:
-        f"{LOGS}/train/train.log",
+        layout.log("train"),
     benchmark:
-        f"{BENCHMARKS}/train.tsv"
+        layout.benchmark("train")
     conda:
         CONDA_ENV
     threads: 2
@@ -42,18 +51,27 @@ rule train:
         " --reliability-plot {output.reliability:q} -o {output.model:q} 2> {log:q}"
 
 
+# The checkpoint the score rule reads: scorer.model, the one trained here, or
+# None for the one seqsim ships for the inputs' alphabet.
+SCORER_MODEL = SCORER["model"] or (rules.train.output.model if TRAINED else None)
+# The score rule's inputs: the store, the search tiles' hits, the model if not shipped.
+SCORE_INPUTS = {"store": rules.ingest.output.store, "hits": SEARCH_HITS} | (
+    {"model": SCORER_MODEL} if SCORER_MODEL is not None else {}
+)
+
+
 # The inputs' candidate pairs (a hit, or a path through intermediates) with
 # their calibrated homology probability, from the search blocks' hits: each
 # unordered pair once, kept when likely enough or among a sequence's best.
 rule score:
     input:
-        unpack(score_inputs),
+        unpack(lambda wildcards: SCORE_INPUTS),
     output:
-        SCORED_PAIRS,
+        pairs=result(layout.SCORED_PAIRS),
     log:
-        f"{LOGS}/score/score.log",
+        layout.log("score"),
     benchmark:
-        f"{BENCHMARKS}/score.tsv"
+        layout.benchmark("score")
     conda:
         CONDA_ENV
     threads: 2
@@ -71,7 +89,7 @@ rule score:
     shell:
         "{params.seqsim} score --store {params.store:q} --hits {input.hits:q} {params.model}"
         " --min-probability {params.min_probability} --top-k {params.top_k}"
-        " --threads {threads} -o {output:q} 2> {log:q}"
+        " --threads {threads} -o {output.pairs:q} 2> {log:q}"
 
 
 # Embedding-only mode (siamese models): one vector per sequence and each
@@ -79,16 +97,16 @@ rule score:
 # encoder reads profiles built from the search's hits).
 rule embed:
     input:
-        store=STORE_FILES,
+        store=rules.ingest.output.store,
         hits=SEARCH_HITS,
         model=rules.train.output.model,
     output:
-        embeddings=f"{RESULTS}/scorer/embeddings.parquet",
-        neighbours=f"{RESULTS}/scorer/neighbours.tsv",
+        embeddings=result(layout.EMBEDDINGS),
+        neighbours=result(layout.NEIGHBOURS),
     log:
-        f"{LOGS}/embed/embed.log",
+        layout.log("embed"),
     benchmark:
-        f"{BENCHMARKS}/embed.tsv"
+        layout.benchmark("embed")
     conda:
         CONDA_ENV
     threads: 2
@@ -103,3 +121,12 @@ rule embed:
         "{params.seqsim} embed --store {params.store:q} --hits {input.hits:q}"
         " --model {input.model:q} --top-k {params.top_k} --threads {threads} -o {output.embeddings:q}"
         " --neighbours-out {output.neighbours:q} 2> {log:q}"
+
+
+# What the run keeps of a model trained here: its reliability plot, and a
+# siamese one's embeddings and neighbours.
+TRAINED_OUTPUTS = (
+    [rules.train.output.reliability, *(rules.embed.output if SCORER["kind"] == "siamese" else [])]
+    if TRAINED
+    else []
+)

@@ -1,7 +1,10 @@
 SEARCH = config["search"]
-# The upper triangle's tiles (query block, target block): n_blocks (n_blocks + 1) / 2 jobs.
-TILES = [(a, b) for a in BLOCKS for b in BLOCKS if a <= b]
-SEARCH_HITS = [f"{RESULTS}/search/hits_tile_{a}_{b}.parquet" for a, b in TILES]
+# The upper triangle's tiles (query block, target block), as expand()'s zip
+# wildcards: n_blocks (n_blocks + 1) / 2 jobs.
+TILES = {
+    "block": [a for a in BLOCKS for b in BLOCKS if a <= b],
+    "target": [b for a in BLOCKS for b in BLOCKS if a <= b],
+}
 
 
 # One job per tile of the all-vs-all's upper triangle (query block x target
@@ -10,14 +13,14 @@ SEARCH_HITS = [f"{RESULTS}/search/hits_tile_{a}_{b}.parquet" for a, b in TILES]
 # (the SLURM profile sets it); locally the group changes nothing.
 rule search:
     input:
-        store=STORE_FILES,
+        store=rules.ingest.output.store,
     output:
-        hits=f"{RESULTS}/search/hits_tile_{{block}}_{{target}}.parquet",
-        pairs=f"{RESULTS}/search/pairs_tile_{{block}}_{{target}}.parquet",
+        hits=result(layout.SEARCH_HITS),
+        pairs=result(layout.SEARCH_PAIRS),
     log:
-        f"{LOGS}/search/tile_{{block}}_{{target}}.log",
+        layout.log("search", layout.TILE),
     benchmark:
-        f"{BENCHMARKS}/search/tile_{{block}}_{{target}}.tsv"
+        layout.benchmark("search", layout.TILE)
     wildcard_constraints:
         block=r"\d+",
         target=r"\d+",
@@ -56,14 +59,19 @@ rule search:
         " --pairs-out {output.pairs:q} {params.max_memory} --spill-dir {resources.tmpdir:q} 2> {log:q}"
 
 
+# Every tile's hits and pair table (the scorer, matrix and cluster read them).
+SEARCH_HITS = expand(rules.search.output.hits, zip, **TILES)
+SEARCH_PAIRS = expand(rules.search.output.pairs, zip, **TILES)
+
+
 rule tabulate_hits:
     input:
-        store=STORE_FILES,
+        store=rules.ingest.output.store,
         hits=SEARCH_HITS,
     output:
-        f"{RESULTS}/search/hits.tsv",
+        table=result(layout.HITS_TABLE),
     log:
-        f"{LOGS}/tabulate_hits/tabulate_hits.log",
+        layout.log("tabulate_hits"),
     conda:
         CONDA_ENV
     resources:
@@ -78,7 +86,4 @@ rule tabulate_hits:
         ),
     shell:
         "{params.seqsim} tabulate-hits --store {params.store:q} --hits {input.hits:q}"
-        " --extra-columns '{params.extra}' {params.max_memory} -o {output:q} 2> {log:q}"
-
-
-SEARCH_PAIRS = [f"{RESULTS}/search/pairs_tile_{a}_{b}.parquet" for a, b in TILES]
+        " --extra-columns '{params.extra}' {params.max_memory} -o {output.table:q} 2> {log:q}"
