@@ -173,7 +173,7 @@ class CheckpointMetadata:
         settings = document.get("settings", {})  # optional: how candidates were made
         if not isinstance(settings, dict):
             raise _field_problem("'settings' must be an object")
-        CandidateSettings.from_json(settings)
+        CandidateSettings.from_json(settings)  # checked on load; .candidates reads it
         calibration = document["calibration"]
         platt = PlattCalibration.from_json(calibration, "calibration")
         cosine = None
