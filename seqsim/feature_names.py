@@ -1,7 +1,7 @@
 """The one list of every feature and column name seqsim writes or reads.
 
 The search, the k-mer pair tables, the scorer, the Snakemake rules
-(``workflow/rules/common.smk``) and the config schema's enums all take their
+(``workflow/rules/similarity.smk``) and the config schema's enums all take their
 names from here; ``tests/test_feature_names.py`` checks that the schema
 agrees. This module imports nothing, so the workflow can read it before any
 job starts.

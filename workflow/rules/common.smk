@@ -17,7 +17,6 @@ try:
     from seqsim import layout
     from seqsim.config import coerce_strings, load_yaml, validate_config, with_defaults
     from seqsim.errors import ConfigError
-    from seqsim.feature_names import ALIGNMENT_FEATURES, ALIGNMENT_SIMILARITY, PROBABILITY
     from seqsim.layout import result
 except ModuleNotFoundError as error:
     sys.exit(f"seqsim: {error}: install seqsim where Snakemake runs (pip install -e .)")

@@ -5,6 +5,7 @@
 # out of the files with rules); included after the scorer's rules, whose
 # outputs they name, and before the matrix, cluster and evaluate rules that
 # use them.
+from seqsim.feature_names import ALIGNMENT_FEATURES, ALIGNMENT_SIMILARITY, PROBABILITY
 from seqsim.scorer.pretrained import shipped_model
 
 
