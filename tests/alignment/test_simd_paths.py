@@ -54,6 +54,7 @@ def scores_on(path: str, out: str, cache: str) -> np.ndarray:
     return np.load(out)
 
 
+@pytest.mark.slow  # a subprocess per SIMD path: ~30 s on 2 cores
 def test_every_simd_path_gives_the_same_scores(tmp_path):
     if len(AVAILABLE_PATHS) < 2:
         pytest.skip("this CPU has one SIMD path")

@@ -25,6 +25,9 @@ from seqsim.scorer.checkpoint import load_checkpoint
 from seqsim.scorer.pretrained import shipped_model
 from seqsim.scorer.scoring import load_scorer, score_candidates
 
+# The slow tier: a large fuzz run.
+pytestmark = pytest.mark.slow
+
 FIELDS = [
     "format_version", "model", "model.kind", "model.hidden", "alphabet", "features",
     "feature_mean", "feature_scale", "calibration", "calibration.method", "calibration.a",

@@ -18,6 +18,9 @@ from seqsim.scorer.checkpoint import load_checkpoint
 
 from conftest import REPO
 
+# The slow tier: trains models (minutes on 2 cores).
+pytestmark = pytest.mark.slow
+
 
 def roc_auc(scores: np.ndarray, labels: np.ndarray) -> float:
     """Mann-Whitney AUC: P(a random homolog pair outscores a random non-homolog),

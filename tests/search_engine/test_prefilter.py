@@ -28,6 +28,7 @@ MATRIX = SCHEME.matrix.astype(np.int64)
 protein_text = st.text(alphabet=PROTEIN + "X", max_size=60)
 
 
+@pytest.mark.slow  # ~35 s on 2 cores
 @settings(max_examples=60, deadline=None)
 @given(st.lists(protein_text, min_size=1, max_size=6), st.integers(2, 4))
 def test_index_lists_every_kmer_occurrence(sequences, k):
