@@ -30,12 +30,11 @@ rule cluster:
         seqsim=SEQSIM,
         store=folder_of("store"),
         feature=feature_of,
-        method=config["cluster"]["method"],
-        min_similarity=cluster_threshold,
-        options=cluster_options,
+        # a null cluster.min_similarity is left to the command, which resolves it by feature
+        options=cli_options(config, "cluster", skip=("similarity.feature",)),
+        alignment_pairs=listed("--alignment-pairs", "alignment_pairs"),
     shell:
         "{params.seqsim} cluster --store {params.store:q} --pairs {input.pairs:q}"
-        " --feature {params.feature} --method {params.method}"
-        " --min-similarity {params.min_similarity} {params.options} -o {output.tsv:q}"
+        " --feature {params.feature} {params.options} {params.alignment_pairs} -o {output.tsv:q}"
         " --clstr {output.clstr:q} --representatives {output.representatives:q}"
         " --members {output.members:q} --sizes-plot {output.sizes:q} 2> {log:q}"

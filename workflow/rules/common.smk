@@ -18,6 +18,7 @@ try:
     from seqsim.config import coerce_strings, load_yaml, validate_config, with_defaults
     from seqsim.errors import ConfigError
     from seqsim.layout import result
+    from seqsim.settings import cli_options
 except ModuleNotFoundError as error:
     sys.exit(f"seqsim: {error}: install seqsim where Snakemake runs (pip install -e .)")
 
@@ -129,53 +130,11 @@ def say_once(message):
         print(message, file=sys.stderr)
 
 
-# The config's settings as the subcommands' options.
+# The config's settings as the subcommands' options come from the registry
+# (seqsim.settings.cli_options); the input files a job names here.
 
 
-def optional(flag, value):
-    """`--flag value` when value is set, else nothing."""
-    return "" if value is None else f"{flag} {shlex.quote(str(value))}"
-
-
-def prefilter_options(search):
-    """`seqsim search` options for the config's `search` prefilter settings."""
-    options = [f"--prefilter {search['prefilter']}"]
-    if search["prefilter"] == "ungapped":
-        options.append(optional("--min-ungapped", search["min_ungapped"]))
-    if search["prefilter"] == "kmer":
-        kmer = search["kmer"]
-        options += [
-            optional("--kmer-k", kmer["k"]),
-            optional("--kmer-threshold", kmer["threshold"]),
-            optional("--min-diagonal-score", kmer["min_diagonal_score"]),
-            optional("--diagonal-band", kmer["diagonal_band"]),
-        ]
-    return " ".join(option for option in options if option)
-
-
-def distance_options(wildcards, input):
-    """--distance, --max-distance and --distance-pairs of the matrix jobs."""
-    settings = config["similarity"]
-    options = []
-    if settings.get("distance"):
-        options += ["--distance", settings["distance"]]
-    if settings.get("max_distance") is not None:
-        options += ["--max-distance", str(settings["max_distance"])]
-    if input.distance_pairs:
-        options += ["--distance-pairs", *input.distance_pairs]
-    return shlex.join(options)
-
-
-def cluster_options(wildcards, input):
-    """The cluster job's optional settings (config `cluster`), as options."""
-    settings = config["cluster"]
-    options = []
-    for key in ("representative", "min_identity", "identity", "coverage", "cov_mode"):
-        if settings.get(key) is not None:
-            options += [f"--{key.replace('_', '-')}", str(settings[key])]
-    if config["cluster"]["method"] == "leiden":
-        # leiden is seeded (--seed 0 by default)
-        options += ["--resolution", str(settings.get("resolution", 1.0))]
-    if input.alignment_pairs:
-        options += ["--alignment-pairs", *input.alignment_pairs]
-    return shlex.join(options)
+def listed(flag, name):
+    """Params function: `flag FILE...` for the job's input `name` when it lists
+    any files, else nothing."""
+    return lambda wildcards, input: shlex.join([flag, *input[name]]) if input[name] else ""

@@ -11,12 +11,10 @@ rule fetch_scope:
         runtime=job_runtime(30),
     params:
         seqsim=SEQSIM,
-        release=config["scope"]["release"],
-        identity=config["scope"]["identity"],
-        sha256=optional("--sha256", config["scope"]["sha256"]),
+        options=cli_options(config, "fetch-scope"),
     shell:
-        "{params.seqsim} fetch-scope --release {params.release} --identity {params.identity}"
-        " {params.sha256} --out-fasta {output.fasta:q} --out-labels {output.labels:q} 2> {log:q}"
+        "{params.seqsim} fetch-scope {params.options} --out-fasta {output.fasta:q}"
+        " --out-labels {output.labels:q} 2> {log:q}"
 
 
 # The FASTA files ingest reads: SCOPe's (scope.enabled), else config `inputs`.
@@ -42,10 +40,7 @@ checkpoint ingest:
     params:
         seqsim=SEQSIM,
         out_dir=folder_of("store", "output"),
-        alphabet=config["alphabet"],
-        on_invalid=config["on_invalid"],
-        dedupe="--dedupe" if DEDUPE else "",
+        options=cli_options(config, "ingest"),
     shell:
         "{params.seqsim} ingest {input:q} --out-dir {params.out_dir:q} --rejected {output.rejected:q}"
-        " --summary {output.summary:q} --alphabet {params.alphabet}"
-        " --on-invalid {params.on_invalid} {params.dedupe} 2> {log:q}"
+        " --summary {output.summary:q} {params.options} 2> {log:q}"

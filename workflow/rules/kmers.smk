@@ -15,12 +15,9 @@ rule count_kmers:
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
-        k=optional("-k", config["kmers"]["k"]),
-        canonical="--canonical" if config["kmers"]["canonical"] else "",
-        reduced=optional("--reduced-alphabet", config["kmers"]["reduced_alphabet"]),
+        options=cli_options(config, "count-kmers"),
     shell:
-        "{params.seqsim} count-kmers --store {params.store:q} {params.k} {params.canonical}"
-        " {params.reduced}"
+        "{params.seqsim} count-kmers --store {params.store:q} {params.options}"
         " -o {output.profiles:q} 2> {log:q}"
 
 
@@ -44,11 +41,10 @@ rule score_pairs:
         runtime=job_runtime(30, 1),
     params:
         seqsim=SEQSIM,
-        n_blocks=len(BLOCKS),
-        min_shared=config["pairs"]["min_shared_kmers"],
+        options=cli_options(config, "score-pairs"),
     shell:
         "{params.seqsim} score-pairs --kmers {input:q} --block {wildcards.block}"
-        " --n-blocks {params.n_blocks} --min-shared {params.min_shared} -o {output.pairs:q} 2> {log:q}"
+        " {params.options} -o {output.pairs:q} 2> {log:q}"
 
 
 # Every block's k-mer pair table.

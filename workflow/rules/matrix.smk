@@ -25,10 +25,12 @@ rule similarity_edges:
         seqsim=SEQSIM,
         store=folder_of("store"),
         feature=feature_of,
-        distance=distance_options,
+        # the feature as the inputs decide it (similarity.smk)
+        options=cli_options(config, "similarity-matrix", skip=("similarity.feature",)),
+        distance_pairs=listed("--distance-pairs", "distance_pairs"),
     shell:
         "{params.seqsim} similarity-matrix --store {params.store:q} --pairs {input.pairs:q}"
-        " --feature {params.feature} {params.distance}"
+        " --feature {params.feature} {params.options} {params.distance_pairs}"
         " --edges {output.edges:q} --id-table {output.ids:q}"
         " --distribution-plot {output.distribution:q} 2> {log:q}"
 
@@ -66,13 +68,13 @@ rule similarity_matrix:
         seqsim=SEQSIM,
         store=folder_of("store"),
         feature=feature_of,
-        distance=distance_options,
-        layout=config["similarity"].get("phylip_layout", "square"),
-        max_sequences=config["similarity"]["max_sequences"],
+        # the feature as the inputs decide it (similarity.smk)
+        options=cli_options(config, "similarity-matrix", skip=("similarity.feature",)),
+        distance_pairs=listed("--distance-pairs", "distance_pairs"),
     shell:
         "{params.seqsim} similarity-matrix --store {params.store:q} --pairs {input.pairs:q}"
-        " --feature {params.feature} {params.distance} --max-sequences {params.max_sequences}"
+        " --feature {params.feature} {params.options} {params.distance_pairs}"
         " --npy {output.npy:q} --tsv {output.tsv:q} --ids {output.ids:q}"
         " --phylip {output.phylip:q} --phylip-strict {output.phylip_strict:q}"
-        " --phylip-layout {params.layout} --plot {output.plot:q}"
+        " --plot {output.plot:q}"
         " --tree {output.tree:q} --nj-tree {output.nj_tree:q} 2> {log:q}"

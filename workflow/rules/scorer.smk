@@ -40,14 +40,11 @@ rule train:
             else f"--store {shlex.quote(os.path.dirname(input.store[0]))}"
         ),
         given="--pairs" if SCORER["pairs"] else "--labels",
-        kind=SCORER["kind"],
-        level=SCORER["level"],
-        seed=SCORER["seed"],
-        encoder_steps=SCORER["encoder_steps"],
+        # the alphabet is ingest's (a store keeps it)
+        options=cli_options(config, "train", skip=("alphabet",)),
     shell:
         "{params.seqsim} train {params.sequences} {params.given} {input.labels:q}"
-        " --kind {params.kind} --level {params.level} --seed {params.seed}"
-        " --encoder-steps {params.encoder_steps} --threads {threads}"
+        " {params.options} --threads {threads}"
         " --reliability-plot {output.reliability:q} -o {output.model:q} 2> {log:q}"
 
 
@@ -84,12 +81,11 @@ rule score:
         model=lambda wildcards, input: (
             f"--model {shlex.quote(input.model)}" if "model" in input.keys() else ""
         ),
-        min_probability=SCORER["min_probability"],
-        top_k=SCORER["top_k"],
+        # the model is the rule's input (scorer.model or the one trained here)
+        options=cli_options(config, "score", skip=("alphabet", "scorer.model")),
     shell:
         "{params.seqsim} score --store {params.store:q} --hits {input.hits:q} {params.model}"
-        " --min-probability {params.min_probability} --top-k {params.top_k}"
-        " --threads {threads} -o {output.pairs:q} 2> {log:q}"
+        " {params.options} --threads {threads} -o {output.pairs:q} 2> {log:q}"
 
 
 # Embedding-only mode (siamese models): one vector per sequence and each
@@ -116,10 +112,10 @@ rule embed:
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
-        top_k=SCORER["neighbours"],
+        options=cli_options(config, "embed", skip=("alphabet",)),
     shell:
         "{params.seqsim} embed --store {params.store:q} --hits {input.hits:q}"
-        " --model {input.model:q} --top-k {params.top_k} --threads {threads} -o {output.embeddings:q}"
+        " --model {input.model:q} {params.options} --threads {threads} -o {output.embeddings:q}"
         " --neighbours-out {output.neighbours:q} 2> {log:q}"
 
 

@@ -1,4 +1,3 @@
-SEARCH = config["search"]
 # The upper triangle's tiles (query block, target block), as expand()'s zip
 # wildcards: n_blocks (n_blocks + 1) / 2 jobs.
 TILES = {
@@ -35,28 +34,13 @@ rule search:
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
-        n_blocks=len(BLOCKS),
-        scoring=" ".join(
-            optional(f"--{key.replace('_', '-')}", SEARCH[key])
-            for key in (
-                "matrix",
-                "match_score",
-                "mismatch_score",
-                "open_gap_score",
-                "extend_gap_score",
-            )
-        ),
-        max_evalue=SEARCH["max_evalue"],
-        exhaustive="--exhaustive" if SEARCH["exhaustive"] else "",
-        prefilter=prefilter_options(SEARCH),
-        max_memory=(
-            f"--max-memory {SEARCH['max_memory_mb']}M" if SEARCH.get("max_memory_mb") else ""
-        ),
+        # the store keeps its alphabet; extra columns are tabulate_hits'
+        options=cli_options(config, "search", skip=("alphabet", "search.extra_columns")),
     shell:
         "{params.seqsim} search --store {params.store:q} --block {wildcards.block}"
-        " --target-block {wildcards.target} --n-blocks {params.n_blocks} {params.scoring} --evalue {params.max_evalue}"
-        " {params.exhaustive} {params.prefilter} --threads {threads} --hits-out {output.hits:q}"
-        " --pairs-out {output.pairs:q} {params.max_memory} --spill-dir {resources.tmpdir:q} 2> {log:q}"
+        " --target-block {wildcards.target} {params.options} --threads {threads}"
+        " --hits-out {output.hits:q} --pairs-out {output.pairs:q}"
+        " --spill-dir {resources.tmpdir:q} 2> {log:q}"
 
 
 # Every tile's hits and pair table (the scorer, matrix and cluster read them).
@@ -80,10 +64,7 @@ rule tabulate_hits:
     params:
         seqsim=SEQSIM,
         store=folder_of("store"),
-        extra=",".join(SEARCH["extra_columns"]),
-        max_memory=(
-            f"--max-memory {SEARCH['max_memory_mb']}M" if SEARCH.get("max_memory_mb") else ""
-        ),
+        options=cli_options(config, "tabulate-hits"),
     shell:
         "{params.seqsim} tabulate-hits --store {params.store:q} --hits {input.hits:q}"
-        " --extra-columns '{params.extra}' {params.max_memory} -o {output.table:q} 2> {log:q}"
+        " {params.options} -o {output.table:q} 2> {log:q}"

@@ -79,14 +79,6 @@ def cluster_alignment_pairs(wildcards):
     return [] if similarity_pairs(wildcards) == SEARCH_PAIRS else SEARCH_PAIRS
 
 
-def cluster_threshold(wildcards, input):
-    """cluster.min_similarity, null resolved: 0.5 for the probability (more
-    likely homologous than not), 0.15 for the other features."""
-    if config["cluster"]["min_similarity"] is not None:
-        return config["cluster"]["min_similarity"]
-    return 0.5 if feature_of(wildcards, input) == PROBABILITY else 0.15
-
-
 def dense_outputs_fit():
     """Whether the kept records fit under similarity.max_sequences (ingest is a checkpoint)."""
     with open(checkpoints.ingest.get().output.summary) as handle:
