@@ -121,27 +121,6 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-_UNITS = {"": 2**20, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
-
-
-def memory_size(text: str) -> int:
-    """Bytes of a size such as ``2G``, ``500M``, ``1.5g`` or ``800`` (MB).
-
-    >>> memory_size("2G"), memory_size("500m"), memory_size("64")
-    (2147483648, 524288000, 67108864)
-    """
-    number, unit = text.strip().upper().rstrip("B"), ""
-    if number and number[-1] in _UNITS:
-        number, unit = number[:-1], number[-1]
-    try:
-        size = float(number) * _UNITS[unit]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a memory size: {text!r} (e.g. 2G, 500M)") from None
-    if not size > 0:
-        raise argparse.ArgumentTypeError(f"the memory size must be positive, not {text!r}")
-    return int(size)
-
-
 def _against_run(args: argparse.Namespace, options: SearchOptions) -> int:
     from seqsim.errors import ConfigError
     from seqsim.io import write_table

@@ -8,6 +8,7 @@ reference and the subcommands' options from :data:`SETTINGS`.
 
 from __future__ import annotations
 
+from argparse import ArgumentTypeError
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -62,11 +63,26 @@ class Setting:
         return self.default if self.cli_default is SAME else self.cli_default
 
 
-def _memory_size(text: str) -> int:
-    """argparse type of --max-memory (bytes); imported when called, it lives with the CLI."""
-    from seqsim.cli.search import memory_size
+# --max-memory's units; a bare number is MB.
+_MEMORY_UNITS = {"": 2**20, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 
-    return memory_size(text)
+
+def memory_size(text: str) -> int:
+    """Bytes of a size such as ``2G``, ``500M``, ``1.5g`` or ``800`` (MB).
+
+    >>> memory_size("2G"), memory_size("500m"), memory_size("64")
+    (2147483648, 524288000, 67108864)
+    """
+    number, unit = text.strip().upper().rstrip("B"), ""
+    if number and number[-1] in _MEMORY_UNITS:
+        number, unit = number[:-1], number[-1]
+    try:
+        size = float(number) * _MEMORY_UNITS[unit]
+    except ValueError:
+        raise ArgumentTypeError(f"not a memory size: {text!r} (e.g. 2G, 500M)") from None
+    if not size > 0:
+        raise ArgumentTypeError(f"the memory size must be positive, not {text!r}")
+    return int(size)
 
 
 # Each object of the config and what it is for (the schema's descriptions).
@@ -230,7 +246,7 @@ SETTINGS: tuple[Setting, ...] = (
         "queries at a time (same output bytes); for highly redundant sets, whose hits grow "
         "as N^2. On the command line a size such as 2G or 500M (a bare number is MB).",
         nullable=True, null_means="no limit", minimum=1, flags=("--max-memory",),
-        commands=("search", "tabulate-hits"), cli_type=_memory_size,
+        commands=("search", "tabulate-hits"), cli_type=memory_size,
         cli_value=lambda megabytes: f"{megabytes}M",
     ),
     Setting(
