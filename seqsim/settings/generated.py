@@ -35,12 +35,11 @@ def _property_schema(item: Setting) -> dict[str, Any]:
         if item.item_choices:
             items = {"type": "string", "enum": list(item.item_choices)}
         schema["items"] = items
-        if item.key == "inputs":
-            schema["minItems"] = 1
     for name, value in (
         ("minimum", item.minimum),
         ("maximum", item.maximum),
         ("exclusiveMinimum", item.exclusive_minimum),
+        ("minItems", item.min_items),
         ("pattern", item.pattern),
     ):
         if value is not None:

@@ -41,6 +41,7 @@ class Setting:
     maximum: float | None = None
     exclusive_minimum: float | None = None
     pattern: str | None = None
+    min_items: int | None = None  # arrays
     flags: tuple[str, ...] = ()
     commands: tuple[str, ...] = ()
     cli_default: Any = SAME
@@ -116,7 +117,7 @@ SETTINGS: tuple[Setting, ...] = (
         "inputs", "array", ["resources/example/protein.fasta"],
         "FASTA files to compare (plain, .gz, .bz2 or .xz), paths relative to the working "
         "directory. The default is the bundled example, a protein set made by `seqsim "
-        "simulate` (resources/example/README.md).",
+        "simulate` (resources/example/README.md).", min_items=1,
     ),
     Setting(
         "alphabet", "string", "auto", "Alphabet of the FASTA input; auto detects it from the "
