@@ -225,6 +225,82 @@ def result_values(result: dict) -> list[tuple[str, str, str]]:
 
 
 SETS = {"scope40_val": scope40_val, "scope208": scope208, "pfam": pfam}
+RESULTS = Path(__file__).resolve().parent / "results" / "bench_calibration.tsv"
+# What the model card quotes of each set (the row name is the set's).
+CARD_COLUMNS = ("ECE", "precision p>=0.5", "precision p>=0.9", "undecidable pairs")
+
+
+def latest_run(results: Path = RESULTS) -> tuple[pd.Series, pd.DataFrame]:
+    """The last run recorded in bench_calibration.tsv: its first row (date,
+    cpu, run) and its rows."""
+    rows = pd.read_csv(results, sep="\t", dtype=str, keep_default_na=False)
+    last = rows.iloc[-1]
+    return last, rows[(rows["date"] == last["date"]) & (rows["run"] == last["run"])]
+
+
+def card_sets(rows: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Each set's card numbers from a run's rows."""
+    quoted = rows[rows["column"].isin(CARD_COLUMNS) & ~rows["row"].str.contains(" ")]
+    return {
+        name: {
+            column: float(value)
+            for column, value in zip(part["column"], part["value"], strict=True)
+        }
+        for name, part in quoted.groupby("row", sort=False)
+    }
+
+
+def write_card(card: Path, results: Path = RESULTS) -> None:
+    """Put the last run's numbers into the shipped model's card, between its
+    calibration markers (a rebuild of the model keeps them; the test that
+    reads them fails once they name another checkpoint)."""
+    import hashlib
+    import json
+
+    from seqsim.scorer.pretrained import (
+        CARD_CALIBRATION_END,
+        CARD_CALIBRATION_START,
+        CARD_DATA_START,
+        card_calibration,
+    )
+
+    first, rows = latest_run(results)
+    sets = card_sets(rows)
+    checkpoint = card.with_suffix(".safetensors")
+    numbers = {
+        "checkpoint_sha256": hashlib.sha256(checkpoint.read_bytes()).hexdigest(),
+        "date": first["date"], "cpu": first["cpu"], "run": first["run"], "sets": sets,
+    }  # fmt: skip
+    table = "\n".join(
+        f"| {name} | {v['ECE']:.3f} | {v['precision p>=0.5']:.3f} | "
+        f"{v['precision p>=0.9']:.3f} | {v['undecidable pairs']:.0f} |"
+        for name, v in sets.items()
+    )
+    block = f"""{CARD_CALIBRATION_START}
+## Calibration on sets it never saw
+
+Measured by `python benchmarks/{first["run"]}` on {first["date"]} ({first["cpu"]}); the
+reliability tables per bin are on the benchmark page (benchmarks/README.md,
+`bench_calibration.py`). ECE over the scored pairs with p >= 0.05; SCOP pairs in
+one fold but another superfamily are left out (undecidable), as counted.
+
+| set | ECE | precision of p >= 0.5 | precision of p >= 0.9 | pairs left out |
+|---|---|---|---|---|
+{table}
+
+```json
+{json.dumps(numbers, indent=2, sort_keys=True)}
+```
+{CARD_CALIBRATION_END}"""
+    text = card.read_text(encoding="utf-8")
+    old = card_calibration(text)
+    if old:
+        text = text.replace(old, block)
+    else:
+        heading = text.rindex("## ", 0, text.index(CARD_DATA_START))
+        text = f"{text[:heading]}{block}\n\n{text[heading:]}"
+    card.write_text(text, encoding="utf-8")
+    print(f"wrote the calibration of run {first['run']!r} ({first['date']}) into {card}")
 
 
 def main() -> None:
@@ -236,7 +312,18 @@ def main() -> None:
     parser.add_argument(
         "--no-results", action="store_true", help="do not append to benchmarks/results/"
     )
+    parser.add_argument(
+        "--write-card",
+        action="store_true",
+        help="measure nothing: put the last recorded run's numbers into the shipped "
+        "protein model's card (seqsim/scorer/pretrained/scope40_protein.md)",
+    )
     args = parser.parse_args()
+    if args.write_card:
+        from seqsim.scorer.pretrained import shipped_model
+
+        write_card(Path(str(shipped_model("protein"))).with_suffix(".md"))
+        return
     if not DATA.is_dir():
         raise SystemExit(f"{DATA} not found")
     print(f"machine: {cpu_model()}, {args.threads} threads")

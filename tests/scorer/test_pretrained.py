@@ -12,7 +12,13 @@ import pytest
 
 from seqsim.cli import main
 from seqsim.scorer.checkpoint import load_checkpoint
-from seqsim.scorer.pretrained import CARD_DATA_START, PRETRAINED, model_path, shipped_model
+from seqsim.scorer.pretrained import (
+    CARD_DATA_START,
+    PRETRAINED,
+    card_calibration,
+    model_path,
+    shipped_model,
+)
 from seqsim.scorer.scoring import kept_pairs
 
 from conftest import REPO
@@ -45,6 +51,33 @@ def test_model_card_numbers_are_the_checkpoints(alphabet):
     assert metadata.alphabet == alphabet and metadata.settings["seed"] == 1
     # The learned probability beats the alignment score on the held-out part.
     assert p["family"] > numbers["val_split"]["sw_bitscore"]["family"]
+
+
+def test_protein_card_calibration_is_the_benchmarks_last_run_of_this_checkpoint():
+    """The card's calibration on sets the model never saw (issue 28's measure)
+    quotes the last run recorded by benchmarks/bench_calibration.py, and that
+    run measured this checkpoint."""
+    path = shipped_model("protein")
+    assert path is not None
+    block = card_calibration(path.with_suffix(".md").read_text())
+    assert block, "no calibration in the card: python benchmarks/bench_calibration.py --write-card"
+    numbers = json.loads(block.split("```json", 1)[1].split("```", 1)[0])
+    assert numbers["checkpoint_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), (
+        "the model was rebuilt: rerun benchmarks/bench_calibration.py, then --write-card"
+    )
+    rows = pd.read_csv(
+        REPO / "benchmarks" / "results" / "bench_calibration.tsv",
+        sep="\t", dtype=str, keep_default_na=False,
+    )  # fmt: skip
+    last = rows.iloc[-1]
+    assert (numbers["date"], numbers["run"]) == (last["date"], last["run"])
+    run = rows[(rows["date"] == last["date"]) & (rows["run"] == last["run"])]
+    assert {"scope40_val", "scope208", "pfam"} <= set(numbers["sets"])
+    for name, values in numbers["sets"].items():
+        for column, value in values.items():
+            recorded = run.loc[(run["row"] == name) & (run["column"] == column), "value"]
+            assert float(recorded.iloc[0]) == value, (name, column)
+        assert f"| {name} | {values['ECE']:.3f} | {values['precision p>=0.5']:.3f} |" in block
 
 
 def test_nucleotides_use_the_shipped_rfam_model_and_rna_shares_it(tmp_path):

@@ -16,6 +16,19 @@ PRETRAINED = {
 }
 # The model card's machine-readable numbers follow this line.
 CARD_DATA_START = "<!-- numbers: the JSON below is read by tests/scorer/test_pretrained.py -->"
+# The card's calibration on sets the model never saw lies between these lines:
+# written by benchmarks/bench_calibration.py --write-card, kept by a rebuild.
+CARD_CALIBRATION_START = "<!-- calibration: written by benchmarks/bench_calibration.py -->"
+CARD_CALIBRATION_END = "<!-- end of calibration -->"
+
+
+def card_calibration(card_text: str) -> str:
+    """The calibration block of a model card's text (markers included), or ''."""
+    if CARD_CALIBRATION_START not in card_text:
+        return ""
+    start = card_text.index(CARD_CALIBRATION_START)
+    end = card_text.index(CARD_CALIBRATION_END, start) + len(CARD_CALIBRATION_END)
+    return card_text[start:end]
 
 
 def model_path(alphabet: str) -> Path:
