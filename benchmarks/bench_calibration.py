@@ -74,6 +74,16 @@ def scope208(work: Path, seed: int = 28, target: int = 4000) -> tuple[Path, pd.D
     return fasta, labels[["id", "family", "superfamily", "fold"]]
 
 
+def rfam_held_out(work: Path) -> tuple[Path, pd.DataFrame]:
+    """The Rfam families the shipped nucleotide model never saw (the build's
+    own seeded fifth); family = superfamily = fold, so pairs in other
+    families are the non-homologs."""
+    from seqsim.scorer.pretrained.build import write_rfam_split
+
+    fasta, labels = write_rfam_split(DATA / "rfam_nrc", work)["held_out"]
+    return fasta, pd.read_csv(labels, sep="\t")
+
+
 def label_pairs(pairs: pd.DataFrame, labels: pd.DataFrame) -> pd.Series:
     """1 same superfamily, 0 different fold, NaN otherwise (undecidable)."""
     table = labels.set_index("id")
@@ -197,7 +207,7 @@ def plot(results: list[dict], path: Path) -> None:
                   label=f"{result['name']} (ECE {result['ECE']:.3f})")  # fmt: skip
     axes.set(xlim=(0, 1), ylim=(0, 1), xlabel="mean probability in bin",
              ylabel="precision (share homologous)",
-             title="Shipped protein model: reliability")  # fmt: skip
+             title="Shipped models: reliability")  # fmt: skip
     axes.legend(loc="upper left", fontsize=8)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=120, bbox_inches="tight")
@@ -224,36 +234,39 @@ def result_values(result: dict) -> list[tuple[str, str, str]]:
     ]
 
 
-SETS = {"scope40_val": scope40_val, "scope208": scope208, "pfam": pfam}
+SETS = {"scope40_val": scope40_val, "scope208": scope208, "pfam": pfam,
+        "rfam_held_out": rfam_held_out}  # fmt: skip
+# The sets each shipped model's card quotes.
+CARD_SETS = {"protein": ("scope40_val", "scope208", "pfam"), "dna": ("rfam_held_out",)}
 RESULTS = Path(__file__).resolve().parent / "results" / "bench_calibration.tsv"
 # What the model card quotes of each set (the row name is the set's).
 CARD_COLUMNS = ("ECE", "precision p>=0.5", "precision p>=0.9", "undecidable pairs")
 
 
-def latest_run(results: Path = RESULTS) -> tuple[pd.Series, pd.DataFrame]:
-    """The last run recorded in bench_calibration.tsv: its first row (date,
-    cpu, run) and its rows."""
+def card_sets(names: tuple[str, ...], results: Path = RESULTS) -> dict[str, dict]:
+    """Each set's card numbers from the last run recorded for it (date, cpu
+    and run named beside them)."""
     rows = pd.read_csv(results, sep="\t", dtype=str, keep_default_na=False)
-    last = rows.iloc[-1]
-    return last, rows[(rows["date"] == last["date"]) & (rows["run"] == last["run"])]
-
-
-def card_sets(rows: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Each set's card numbers from a run's rows."""
-    quoted = rows[rows["column"].isin(CARD_COLUMNS) & ~rows["row"].str.contains(" ")]
-    return {
-        name: {
+    sets = {}
+    for name in names:
+        mine = rows[rows["row"] == name]
+        if mine.empty:
+            continue
+        last = mine.iloc[-1]
+        run = mine[(mine["date"] == last["date"]) & (mine["run"] == last["run"])]
+        quoted = run[run["column"].isin(CARD_COLUMNS)]
+        sets[name] = {"date": last["date"], "cpu": last["cpu"], "run": last["run"]} | {
             column: float(value)
-            for column, value in zip(part["column"], part["value"], strict=True)
+            for column, value in zip(quoted["column"], quoted["value"], strict=True)
         }
-        for name, part in quoted.groupby("row", sort=False)
-    }
+    return sets
 
 
-def write_card(card: Path, results: Path = RESULTS) -> None:
-    """Put the last run's numbers into the shipped model's card, between its
-    calibration markers (a rebuild of the model keeps them; the test that
-    reads them fails once they name another checkpoint)."""
+def write_card(alphabet: str, results: Path = RESULTS) -> None:
+    """Put each of its sets' last recorded numbers into the card of the model
+    seqsim ships for ``alphabet``, between its calibration markers (a rebuild
+    of the model keeps them; the test that reads them fails once they name
+    another checkpoint)."""
     import hashlib
     import json
 
@@ -262,30 +275,33 @@ def write_card(card: Path, results: Path = RESULTS) -> None:
         CARD_CALIBRATION_START,
         CARD_DATA_START,
         card_calibration,
+        shipped_model,
     )
 
-    first, rows = latest_run(results)
-    sets = card_sets(rows)
-    checkpoint = card.with_suffix(".safetensors")
-    numbers = {
-        "checkpoint_sha256": hashlib.sha256(checkpoint.read_bytes()).hexdigest(),
-        "date": first["date"], "cpu": first["cpu"], "run": first["run"], "sets": sets,
-    }  # fmt: skip
+    checkpoint = shipped_model(alphabet)
+    sets = card_sets(CARD_SETS[alphabet], results)
+    if checkpoint is None or not sets:
+        raise SystemExit(f"no shipped {alphabet} model, or no recorded run of its sets")
+    card = checkpoint.with_suffix(".md")
+    numbers = {"checkpoint_sha256": hashlib.sha256(checkpoint.read_bytes()).hexdigest(),
+               "sets": sets}  # fmt: skip
     table = "\n".join(
         f"| {name} | {v['ECE']:.3f} | {v['precision p>=0.5']:.3f} | "
-        f"{v['precision p>=0.9']:.3f} | {v['undecidable pairs']:.0f} |"
+        f"{v['precision p>=0.9']:.3f} | {v['undecidable pairs']:.0f} | {v['date']}, "
+        f"{v['cpu']} |"
         for name, v in sets.items()
     )
     block = f"""{CARD_CALIBRATION_START}
 ## Calibration on sets it never saw
 
-Measured by `python benchmarks/{first["run"]}` on {first["date"]} ({first["cpu"]}); the
-reliability tables per bin are on the benchmark page (benchmarks/README.md,
-`bench_calibration.py`). ECE over the scored pairs with p >= 0.05; SCOP pairs in
-one fold but another superfamily are left out (undecidable), as counted.
+Measured by `python benchmarks/bench_calibration.py` (the run of each set is
+in the JSON below); the reliability tables per bin are on the benchmark page
+(benchmarks/README.md, `bench_calibration.py`). ECE over the scored pairs
+with p >= 0.05; SCOP pairs in one fold but another superfamily are left out
+(undecidable), as counted.
 
-| set | ECE | precision of p >= 0.5 | precision of p >= 0.9 | pairs left out |
-|---|---|---|---|---|
+| set | ECE | precision of p >= 0.5 | precision of p >= 0.9 | pairs left out | measured |
+|---|---|---|---|---|---|
 {table}
 
 ```json
@@ -300,7 +316,7 @@ one fold but another superfamily are left out (undecidable), as counted.
         heading = text.rindex("## ", 0, text.index(CARD_DATA_START))
         text = f"{text[:heading]}{block}\n\n{text[heading:]}"
     card.write_text(text, encoding="utf-8")
-    print(f"wrote the calibration of run {first['run']!r} ({first['date']}) into {card}")
+    print(f"wrote the calibration of {', '.join(sets)} into {card}")
 
 
 def main() -> None:
@@ -315,14 +331,13 @@ def main() -> None:
     parser.add_argument(
         "--write-card",
         action="store_true",
-        help="measure nothing: put the last recorded run's numbers into the shipped "
-        "protein model's card (seqsim/scorer/pretrained/scope40_protein.md)",
+        help="measure nothing: put each set's last recorded numbers into the card of "
+        "the shipped model that scores it (seqsim/scorer/pretrained/*.md)",
     )
     args = parser.parse_args()
     if args.write_card:
-        from seqsim.scorer.pretrained import shipped_model
-
-        write_card(Path(str(shipped_model("protein"))).with_suffix(".md"))
+        for alphabet in CARD_SETS:
+            write_card(alphabet)
         return
     if not DATA.is_dir():
         raise SystemExit(f"{DATA} not found")
