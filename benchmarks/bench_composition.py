@@ -1,0 +1,117 @@
+"""Does a pair's probability depend on the rest of the set? The SCOPe40 val
+split scored alone, then inside a larger set (issue 28, "stable under set
+composition": 95% of pairs within 0.1).
+
+    python benchmarks/bench_composition.py [--threads 2] [--no-results]
+
+The larger set is the val split plus every SCOPe 2.08 domain absent from
+SCOPe40 (``scope208_35``) and Pfam BALIFAM-100: real proteins, some of them
+in the val split's superfamilies, so the hit graph around the val pairs
+grows. Both runs are the pipeline's (``search_hits`` with the default
+filter, then ``score`` with the shipped model and its defaults). Reported:
+the val pairs kept by both runs, the share whose probabilities differ by at
+most 0.1, quantiles of the difference, and the pairs kept by one run only
+(a pair below ``min_probability`` outside both sequences' ``top_k`` is not
+kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from bench_calibration import scope208
+from bench_pretrained import DATA, pfam, scope40_val
+from bench_scorer import PeakRss
+from machine import append_results, cpu_model
+
+from seqsim.alignment.scoring import scoring_scheme
+from seqsim.scorer.api import score
+from seqsim.search_engine.engine import DEFAULT_HIT_FILTER, search_hits
+from seqsim.sequences.ingest import ingest_fasta
+
+MAX_CHANGE, MIN_SHARE = 0.1, 0.95  # issue 28's target
+
+
+def scored_pairs(fastas: list[Path], threads: int) -> tuple[pd.DataFrame, int, float, float]:
+    """The pipeline's scored pairs of the FASTA files taken as one set; its
+    size, wall time and peak RSS."""
+    start = time.perf_counter()
+    with PeakRss() as rss:
+        store = ingest_fasta(fastas).store
+        hits = search_hits(
+            store, store, scoring_scheme(store.alphabet), DEFAULT_HIT_FILTER, threads=threads
+        )
+        scored = score(None, store, hits=hits, threads=threads)
+    return scored, store.n_sequences, time.perf_counter() - start, rss.peak
+
+
+def keyed(pairs: pd.DataFrame, ids: set[str]) -> pd.Series:
+    """Probability by unordered pair of IDs, for the pairs of ``ids`` only."""
+    inside = pairs["query"].isin(ids) & pairs["target"].isin(ids)
+    pairs = pairs[inside]
+    low = np.minimum(pairs["query"].to_numpy(), pairs["target"].to_numpy())
+    high = np.maximum(pairs["query"].to_numpy(), pairs["target"].to_numpy())
+    return pd.Series(pairs["probability"].to_numpy(), index=pd.MultiIndex.from_arrays([low, high]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--no-results", action="store_true")
+    args = parser.parse_args()
+    if not DATA.is_dir():
+        raise SystemExit(f"{DATA} not found")
+    print(f"machine: {cpu_model()}, {args.threads} threads")
+    work = Path(tempfile.mkdtemp(prefix="bench_composition."))
+    val_fasta, val_labels = scope40_val(work)
+    other = [scope208(work, target=10**9)[0], pfam(work)[0]]
+    alone, n_alone, t_alone, rss_alone = scored_pairs([val_fasta], args.threads)
+    inside, n_inside, t_inside, rss_inside = scored_pairs([val_fasta, *other], args.threads)
+    ids = set(val_labels["id"])
+    a, b = keyed(alone, ids), keyed(inside, ids)
+    both = a.index.intersection(b.index)
+    change = (b.loc[both] - a.loc[both]).to_numpy()
+    share = float(np.mean(np.abs(change) <= MAX_CHANGE))
+    quantiles = np.quantile(change, [0.01, 0.05, 0.5, 0.95, 0.99])
+    only_alone, only_inside = len(a.index.difference(b.index)), len(b.index.difference(a.index))
+    print(f"val alone: {n_alone:,} sequences, {t_alone:.0f} s, {rss_alone:.0f} MB")
+    print(f"val inside: {n_inside:,} sequences, {t_inside:.0f} s, {rss_inside:.0f} MB")
+    print(
+        f"val pairs kept by both runs: {len(both):,}; |change| <= {MAX_CHANGE}: {share:.3f} "
+        f"(target >= {MIN_SHARE}); change (inside - alone) quantiles 1/5/50/95/99%: "
+        + " / ".join(f"{q:+.3f}" for q in quantiles)
+    )
+    print(f"kept alone only: {only_alone:,}; kept inside only: {only_inside:,}")
+    high = (a.loc[both] >= 0.5).to_numpy()
+    print(
+        f"of the pairs at p >= 0.5 alone: {np.mean(np.abs(change[high]) <= MAX_CHANGE):.3f} "
+        f"within {MAX_CHANGE}, mean change {change[high].mean():+.3f}"
+    )
+    if not args.no_results:
+        values = [
+            ("val alone", "sequences", str(n_alone)),
+            ("val alone", "wall", f"{t_alone:.1f} s"),
+            ("val alone", "peak RSS", f"{rss_alone:.0f} MB"),
+            ("val inside", "sequences", str(n_inside)),
+            ("val inside", "wall", f"{t_inside:.1f} s"),
+            ("val inside", "peak RSS", f"{rss_inside:.0f} MB"),
+            ("val pairs", "kept by both", str(len(both))),
+            ("val pairs", f"share |change| <= {MAX_CHANGE}", f"{share:.4f}"),
+            *(
+                ("val pairs", f"change quantile {p}%", f"{q:+.4f}")
+                for p, q in zip((1, 5, 50, 95, 99), quantiles, strict=True)
+            ),
+            ("val pairs", "kept alone only", str(only_alone)),
+            ("val pairs", "kept inside only", str(only_inside)),
+        ]
+        run = f"bench_composition.py --threads {args.threads}"
+        print(f"appended to {append_results('bench_composition', run, 'pairs', values)}")
+
+
+if __name__ == "__main__":
+    main()
