@@ -17,8 +17,8 @@ import pandas as pd
 from seqsim.alignment.scoring import ScoringScheme
 from seqsim.alignment.statistics import SCOREDIST_BLOSUM62, expected_column_score, scoredist
 from seqsim.errors import ConfigError, InputError
-from seqsim.feature_names import ALIGNMENT_FEATURES
-from seqsim.io import read_table
+from seqsim.feature_names import ALIGNMENT_FEATURES, default_similarity_feature
+from seqsim.io import read_table, table_columns
 from seqsim.sequences.store import SequenceStore, output_rows, store_indices
 
 # Columns of the pair tables :func:`alignment_pairs` writes.
@@ -148,6 +148,13 @@ def read_pairs(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
         tables.append(table)
     pairs = pd.concat(tables, ignore_index=True)
     return pairs.sort_values(["query", "target"], kind="stable", ignore_index=True)
+
+
+def similarity_feature(paths: Sequence[str | os.PathLike[str]], feature: str | None) -> str:
+    """``feature``, or when it is None the pipeline's choice for these pair
+    tables (:func:`~seqsim.feature_names.default_similarity_feature` of
+    their columns), read from the first table's header only."""
+    return feature or default_similarity_feature(table_columns(paths[0]))
 
 
 def check_feature(pairs: pd.DataFrame, feature: str) -> None:

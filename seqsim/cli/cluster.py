@@ -52,10 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from seqsim.clusters.api import ClusterOutputs, write_clusters
     from seqsim.clusters.methods import ClusterSettings, LinkRule
-    from seqsim.feature_names import default_min_similarity, default_similarity_feature
-    from seqsim.io import table_columns
+    from seqsim.feature_names import default_min_similarity
+    from seqsim.pair_tables import similarity_feature
 
-    feature = args.feature or default_similarity_feature(table_columns(args.pairs[0]))
+    feature = similarity_feature(args.pairs, args.feature)
     min_similarity = args.min_similarity
     if min_similarity is None:
         min_similarity = default_min_similarity(feature)

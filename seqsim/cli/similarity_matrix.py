@@ -41,9 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from seqsim.errors import ConfigError
-    from seqsim.feature_names import default_similarity_feature
-    from seqsim.io import requested_outputs, table_columns
+    from seqsim.io import requested_outputs
     from seqsim.matrix.api import MatrixOutputs, write_similarity_matrix
+    from seqsim.pair_tables import similarity_feature
 
     outputs = MatrixOutputs(
         edges=args.edges, id_table=args.id_table, distribution_plot=args.distribution_plot,
@@ -52,9 +52,9 @@ def run(args: argparse.Namespace) -> int:
     )  # fmt: skip
     if not requested_outputs(outputs):
         raise ConfigError("nothing to write: give --edges, --npy, --phylip, --tree, ...")
-    feature = args.feature or default_similarity_feature(table_columns(args.pairs[0]))
     write_similarity_matrix(
-        args.store, args.pairs, outputs, feature=feature, distance=args.distance,
+        args.store, args.pairs, outputs, feature=similarity_feature(args.pairs, args.feature),
+        distance=args.distance,
         max_distance=args.max_distance, distance_pairs=args.distance_pairs,
         max_sequences=args.max_sequences, phylip_layout=args.phylip_layout,
     )  # fmt: skip

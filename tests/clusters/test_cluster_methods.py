@@ -61,7 +61,8 @@ THRESHOLDS = st.fixed_dictionaries(
 
 
 def passes(row: dict, lengths: np.ndarray, rep: int, member: int, t: dict) -> bool:
-    """Plain-Python reading of the README's thresholds: may ``member`` join ``rep``?"""
+    """Plain-Python reading of the thresholds in docs/outputs.md (Clusters):
+    may ``member`` join ``rep``?"""
     if row["score"] < t["min_similarity"]:
         return False
     cover = {row["query"]: row["qcov"], row["target"]: row["tcov"]}

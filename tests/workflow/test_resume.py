@@ -1,4 +1,4 @@
-"""A run killed (SIGKILL) during the search resumes with the README's commands:
+"""A run killed (SIGKILL) during the search resumes with the commands of docs/usage.md:
 only unfinished jobs run again, stale temporaries go, and the results are the
 bytes of an uninterrupted run."""
 
@@ -66,7 +66,7 @@ def test_a_killed_run_resumes_with_only_its_unfinished_jobs(tmp_path):
     done_before = {p.name: p.stat().st_mtime_ns for p in done}
     store_before = (killed / "results" / "store" / "codes.npy").stat().st_mtime_ns
 
-    # README, "When a run is interrupted": unlock, then rerun with --rerun-incomplete.
+    # docs/usage.md, "When a run is interrupted": unlock, then rerun with --rerun-incomplete.
     assert snakemake(killed, "--unlock", timeout=120).returncode == 0
     resumed = snakemake(killed, "--cores", "2", "--configfile", "my.yaml", "--rerun-incomplete",
                         timeout=600)  # fmt: skip

@@ -45,8 +45,7 @@ if SCORER["labels"] and SCORER["pairs"]:
     sys.exit("seqsim: config scorer: give labels or pairs, not both")
 if TRAINED and SCORER["model"]:
     sys.exit("seqsim: config scorer: give a model or labels to train one, not both")
-DEDUPE = config.get("dedupe", False)
-if TRAINED and DEDUPE:
+if TRAINED and config["dedupe"]:
     sys.exit("seqsim: config: dedupe leaves records out of the store that training labels name")
 BLOCKS = list(range(config["pairs"]["n_blocks"]))
 

@@ -60,7 +60,7 @@ def feature_of(wildcards, input):
     return PROBABILITY if list(input.pairs) == [rules.score.output.pairs] else similarity_feature()
 
 
-# Distances computed from the search's alignments (README, "Distances").
+# Distances computed from the search's alignments (docs/outputs.md, "Distances and trees").
 ALIGNMENT_DISTANCES = ("scoredist", "kimura", "jukes-cantor")
 
 
