@@ -75,9 +75,12 @@ REPRESENTATIVES = "clusters/representatives.fasta"
 MEMBERS = "clusters/members.tsv"
 SIZES_PLOT = "clusters/sizes.png"
 
-# evaluate: sensitivity curves against labels of the inputs.
+# evaluate: sensitivity curves against labels of the inputs
 SENSITIVITY_PLOT = "evaluation/sensitivity.png"
 SENSITIVITY_TSV = "evaluation/sensitivity.tsv"
+# ... and the run's own reliability diagram, when a scorer scored its pairs.
+RUN_RELIABILITY_PLOT = "evaluation/reliability.png"
+RUN_RELIABILITY_TSV = "evaluation/reliability.tsv"
 
 
 def result(path: str) -> str:

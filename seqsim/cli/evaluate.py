@@ -47,6 +47,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--plot", help="PNG: cumulative sensitivity per level and the ROC of the pooled hits"
     )
+    parser.add_argument(
+        "--reliability",
+        help="TSV: with --scored-pairs, the share of homologs per tenth of probability "
+        "(pairs with p >= 0.05; same fold, other superfamily left out)",
+    )
+    parser.add_argument(
+        "--reliability-plot", help="PNG: with --scored-pairs, that table as a reliability diagram"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     results = evaluate_hits(
         args.hits, args.labels, set_fasta=args.set_fasta, set_ids=set_ids, sort_by=args.sort_by,
         score_column=args.score_column, scored_pairs=args.scored_pairs, output=args.output,
-        summary=args.summary, plot=args.plot,
+        summary=args.summary, plot=args.plot, reliability=args.reliability,
+        reliability_plot=args.reliability_plot,
     )  # fmt: skip
     print("ranking\tqueries\tFAM\tSFAM\tFOLD")
     for name, result in results.items():

@@ -115,6 +115,10 @@ def train_scorer(
     known = ~np.isnan(target)
     train_rows = np.flatnonzero(known & head_part[q] & head_part[t])
     valid_rows = np.flatnonzero(known & held_out[q] & held_out[t])
+    # Calibration reads every pair with a held-out end: pairs inside the
+    # held-out groups alone keep a fifth of the non-homologs and so a base
+    # rate of homologs ~5x what a whole set's candidates have (issue 28).
+    calibration_rows = np.flatnonzero(known & (held_out[q] | held_out[t]))
     for name, rows in (("training", train_rows), ("held-out", valid_rows)):
         if not _both_classes(target[rows], np.ones(rows.size, dtype=bool)):
             raise ConfigError(
@@ -144,9 +148,10 @@ def train_scorer(
     y = torch.as_tensor(np.nan_to_num(target), dtype=torch.float32)
     best_loss = _fit_head(model, logits_of, y, target, train_rows, valid_rows, settings)
     with torch.no_grad():
-        logits = chunked(logits_of, valid_rows).numpy()
+        logits = chunked(logits_of, calibration_rows).numpy()
+    held_end = np.where(held_out[q], q, t)[calibration_rows]
     calibration, ece, reliability = _calibrate(
-        logits, target[valid_rows], q[valid_rows], settings.seed
+        logits, target[calibration_rows], held_end, settings.seed
     )
     model_metrics |= {
         "held_out_balanced_loss": best_loss,
@@ -154,6 +159,7 @@ def train_scorer(
         "held_out_reliability": reliability.tolist(),
         "n_train_pairs": int(train_rows.size),
         "n_held_out_pairs": int(valid_rows.size),
+        "n_calibration_pairs": int(calibration_rows.size),
     }
     cosine_calibration = None
     if embeddings is not None:
@@ -325,8 +331,9 @@ def _fit_head(
 def _calibrate(
     logits: np.ndarray, labels: np.ndarray, queries: np.ndarray, seed: int
 ) -> tuple[PlattCalibration, float, np.ndarray]:
-    """Platt scaling fitted on half the held-out queries; the expected
-    calibration error and reliability bins measured on the other half."""
+    """Platt scaling fitted on the pairs of half the held-out ``queries`` (a
+    sequence per pair); the expected calibration error and reliability bins
+    measured on the other half."""
     halves = _query_halves(queries, seed)
     a, b = fit_platt(logits[halves], labels[halves])
     ece, table = expected_calibration_error(

@@ -227,13 +227,17 @@ def evaluate_hits(
     output: FilePath | None = None,
     summary: FilePath | None = None,
     plot: FilePath | None = None,
+    reliability: FilePath | None = None,
+    reliability_plot: FilePath | None = None,
 ) -> dict[str, Sensitivity]:
     """``seqsim evaluate``: :func:`sensitivity_to_first_fp` of a hits file,
     and of ``scored_pairs`` (``seqsim score`` output, ranked by probability)
     when given, against a labels table restricted to the evaluated set (the
     ids of ``set_fasta`` or ``set_ids``). Writes the hits' per-query table
     (``output``), one row per ranking (``summary``) and the cumulative
-    sensitivity / ROC plot of every ranking. Returns ranking name -> result."""
+    sensitivity / ROC plot of every ranking; with ``scored_pairs``, the
+    run's own reliability table and diagram (:func:`scored_pair_reliability`).
+    Returns ranking name -> result."""
     label_table = read_table(labels, text=["id"])
     members = set(set_ids or ())
     if set_fasta:
@@ -268,7 +272,75 @@ def evaluate_hits(
         }
         title = f"{results[next(iter(results))].n_queries} labelled queries"
         plot_sensitivity_curves(curves, plot, title=title)
+    if scored_pairs and (reliability or reliability_plot):
+        _write_reliability(read_table(scored_pairs), label_table, reliability, reliability_plot)
     return results
+
+
+# The probability below which pairs are left out of the reliability measure:
+# the scored table keeps every pair above 0.01 but lower ones only as top
+# partners, and issue 28's targets read pairs with p >= 0.05.
+RELIABILITY_MIN_PROBABILITY = 0.05
+
+
+def scored_pair_reliability(
+    scored: pd.DataFrame, labels: pd.DataFrame
+) -> tuple[np.ndarray, float, float, int]:
+    """How far the run's probabilities can be read at face value: of the
+    scored pairs (``query``, ``target``, ``probability``) with p >= 0.05 and
+    both ids labelled, the share of homologs (same superfamily) per tenth of
+    probability; pairs in one fold but another superfamily are undecidable
+    and left out. Returns (bins: lower edge, mean probability, share
+    homologous, pairs), ECE, the precision of p >= 0.5 (NaN: no such pair)
+    and the number of undecidable pairs.
+
+    >>> labels = pd.DataFrame({"id": ["a", "b", "c"], "family": ["x", "x", "y"],
+    ...                        "superfamily": ["s", "s", "t"], "fold": ["f", "f", "g"]})
+    >>> scored = pd.DataFrame({"query": ["a", "a"], "target": ["b", "c"],
+    ...                        "probability": [0.95, 0.15]})
+    >>> table, ece, precision, undecidable = scored_pair_reliability(scored, labels)
+    >>> round(ece, 3), precision, undecidable
+    (0.1, 1.0, 0)
+    """
+    from seqsim.scorer.calibration import expected_calibration_error
+
+    levels = scop_levels(labels)
+    query = levels.reindex(scored["query"].to_numpy())
+    target = levels.reindex(scored["target"].to_numpy())
+    known = query["superfamily"].notna().to_numpy() & target["superfamily"].notna().to_numpy()
+    same = query["superfamily"].to_numpy() == target["superfamily"].to_numpy()
+    other_fold = query["fold"].to_numpy() != target["fold"].to_numpy()
+    probability = scored["probability"].to_numpy(np.float64)
+    considered = known & (probability >= RELIABILITY_MIN_PROBABILITY)
+    decided = considered & (same | other_fold)
+    homolog = same[decided].astype(np.float64)
+    ece, table = expected_calibration_error(probability[decided], homolog)
+    above_half = probability[decided] >= 0.5
+    precision = float(homolog[above_half].mean()) if above_half.any() else float("nan")
+    return table, ece, precision, int((considered & ~decided).sum())
+
+
+def _write_reliability(
+    scored: pd.DataFrame,
+    labels: pd.DataFrame,
+    table_path: FilePath | None,
+    plot_path: FilePath | None,
+) -> None:
+    table, ece, precision, undecidable = scored_pair_reliability(scored, labels)
+    if table_path:
+        frame = pd.DataFrame(
+            table, columns=["bin_low", "mean_probability", "share_homologous", "pairs"]
+        ).astype({"pairs": "int64"})
+        write_table(frame, table_path)
+    if plot_path:
+        from seqsim.plots import plot_reliability
+
+        title = (
+            f"this run: ECE {ece:.3f}, precision of p >= 0.5 {precision:.2f}\n"
+            f"({int(table[:, 3].sum()):,} labelled pairs with p >= "
+            f"{RELIABILITY_MIN_PROBABILITY}; {undecidable:,} undecidable left out)"
+        )
+        plot_reliability(table, plot_path, title=title)
 
 
 def roc_curve(

@@ -66,6 +66,9 @@ def test_training_on_the_bundled_example_separates_superfamilies(tmp_path, examp
     _, meta = load_checkpoint(example_model)
     assert meta.model["kind"] == "siamese"
     assert meta.metrics["n_held_out_pairs"] > 0
+    # Calibrated on every pair with a held-out end, not only those inside the
+    # held-out groups (issue 28: that kept a fifth of the non-homologs).
+    assert meta.metrics["n_calibration_pairs"] > meta.metrics["n_held_out_pairs"]
     assert 0 <= meta.metrics["held_out_ece"] <= 1
     scored = tmp_path / "scored.tsv"
     assert main(["score", str(EXAMPLE / "protein.fasta"), "--model", str(example_model),

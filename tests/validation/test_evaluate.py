@@ -138,3 +138,32 @@ def test_evaluate_compares_the_scored_pairs_and_keeps_to_the_evaluated_set(tmp_p
     # members outside their family: no query is scored.
     (alone,) = evaluate_hits(hits, labels, set_ids=["q", "f1", "x"]).values()
     assert alone.n_queries == 0
+
+
+def test_the_runs_reliability_counts_homologs_per_bin_and_leaves_out_the_undecidable(tmp_path):
+    """q-f1 (same family) at 0.95 and q-s1 (same superfamily) at 0.92 are
+    homologs, q-x (another class) at 0.96 is not, q-o1 (same fold, other
+    superfamily) is undecidable, q-s2 at 0.01 is below the measure's floor."""
+    from seqsim.validation.evaluate import evaluate_hits, scored_pair_reliability
+
+    scored = pd.DataFrame({
+        "query": ["q", "q", "q", "q", "q"],
+        "target": ["f1", "s1", "x", "o1", "s2"],
+        "probability": [0.95, 0.92, 0.96, 0.6, 0.01],
+    })  # fmt: skip
+    table, ece, precision, undecidable = scored_pair_reliability(scored, LABELS)
+    top = table[-1]
+    assert top[3] == 3 and top[2] == pytest.approx(2 / 3)
+    assert top[1] == pytest.approx((0.95 + 0.92 + 0.96) / 3)
+    assert table[:-1, 3].sum() == 0 and undecidable == 1
+    assert ece == pytest.approx(abs(top[1] - 2 / 3)) and precision == pytest.approx(2 / 3)
+    hits, labels, pairs = tmp_path / "hits.tsv", tmp_path / "labels.tsv", tmp_path / "s.parquet"
+    hits.write_text("q\tf1\t0\t0\t0\t0\t0\t0\t0\t0\t1e-5\t40\n")
+    LABELS.to_csv(labels, sep="\t", index=False)
+    scored.to_parquet(pairs)
+    out, plot = tmp_path / "reliability.tsv", tmp_path / "reliability.png"
+    evaluate_hits(hits, labels, scored_pairs=pairs, reliability=out, reliability_plot=plot)
+    written = pd.read_csv(out, sep="\t")
+    assert written.columns.tolist() == ["bin_low", "mean_probability", "share_homologous", "pairs"]
+    assert written["pairs"].tolist() == [0] * 9 + [3]
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

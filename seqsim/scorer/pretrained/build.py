@@ -202,8 +202,10 @@ superfamily are homologs, pairs in different folds are not. The `val` split
 all-vs-all within the val split, each query's candidate pairs ranked:""",
     "levels": "family superfamily fold",
     "limits": """- Protein sequences of domain-like length, ranked or thresholded within one
-  set; the probability is calibrated for SCOPe40-like sets (few close
-  homologs per sequence). It reads features of the set's own all-vs-all, so
+  set; the probability is calibrated at the base rate of SCOPe40-like sets
+  (few close homologs per sequence): on denser family sets (Pfam) pairs at
+  p 0.5-0.9 are homologs more often than p says (the calibration on sets it
+  never saw, above). It reads features of the set's own all-vs-all, so
   probabilities depend on the rest of the set (the hit graph), not on the
   pair alone; in small sets, pairs linked only by weak paths are overrated.
 - Not for multi-domain full-length proteins without care (trained on single
@@ -301,10 +303,13 @@ The same data, seqsim, torch build and CPU family give the same bytes.
 | learned probability | {_row(val["probability"], levels)} |
 | Smith-Waterman bit score, same search | {_row(val["sw_bitscore"], levels)} |
 
-Held-out groups of the training data (early stopping and calibration):
-balanced loss {metrics["held_out_balanced_loss"]:.4f}, expected calibration error
-{metrics["held_out_ece"]:.4f} over {metrics["n_held_out_pairs"]:,} pairs
-({metrics["n_train_pairs"]:,} training pairs).
+Held-out groups of the training data: early stopping on the
+{metrics["n_held_out_pairs"]:,} pairs inside them (balanced loss
+{metrics["held_out_balanced_loss"]:.4f}); Platt calibration on the
+{metrics["n_calibration_pairs"]:,} pairs with a held-out end,
+at the base rate of homologs a whole set's candidates have (expected
+calibration error {metrics["held_out_ece"]:.4f} on the half of them it was not fitted on);
+{metrics["n_train_pairs"]:,} training pairs.
 
 ## Intended use and limits
 
