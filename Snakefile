@@ -37,7 +37,8 @@ onerror:
 
 
 # Each stage's outputs that the run ends with; the dense matrix, the scored
-# pairs and the sensitivity curves only where they apply.
+# pairs, the sensitivity curves and the run's reliability diagram only where
+# they apply.
 rule all:
     default_target: True
     input:
@@ -49,3 +50,6 @@ rule all:
         lambda wildcards: rules.similarity_matrix.output if dense_outputs_fit() else [],
         rules.cluster.output,
         rules.evaluate.output if EVALUATION_LABELS else [],
+        lambda wildcards: (
+            rules.reliability.output if EVALUATION_LABELS and scorer_in_use() else []
+        ),

@@ -39,3 +39,35 @@ rule evaluate:
         "{params.seqsim} evaluate --hits {input.hits:q} --labels {input.labels:q}"
         " --store {params.store:q} {params.scored} --summary {output.summary:q}"
         " --plot {output.plot:q} > {log:q} 2>&1"
+
+
+# The run's own reliability diagram: the share of homologs among its scored
+# pairs per tenth of probability, against labels of the inputs. Only when a
+# scorer scores the inputs and labels are known.
+rule reliability:
+    input:
+        store=rules.ingest.output.store,
+        hits=rules.tabulate_hits.output.table,
+        scored=rules.score.output.pairs,
+        labels=lambda wildcards: EVALUATION_LABELS,
+    output:
+        plot=report(
+            result(layout.RUN_RELIABILITY_PLOT),
+            caption="../report/run_reliability.rst",
+            category="Evaluation",
+        ),
+        table=result(layout.RUN_RELIABILITY_TSV),
+    log:
+        layout.log("reliability"),
+    conda:
+        CONDA_ENV
+    resources:
+        mem_mb=job_memory(500, 20),
+        runtime=job_runtime(10, 0.5),
+    params:
+        seqsim=SEQSIM,
+        store=folder_of("store"),
+    shell:
+        "{params.seqsim} evaluate --hits {input.hits:q} --labels {input.labels:q}"
+        " --store {params.store:q} --scored-pairs {input.scored:q}"
+        " --reliability {output.table:q} --reliability-plot {output.plot:q} > {log:q} 2>&1"
