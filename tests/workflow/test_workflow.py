@@ -103,7 +103,8 @@ def test_a_bad_input_names_its_problem_on_the_console(tmp_path):
 
 
 def test_results_do_not_depend_on_the_tiling(tmp_path):
-    """1 block (one search job) and 3 blocks (six tiles) give the same bytes."""
+    """1 block (one search job) and 3 blocks (six tiles) give the same bytes;
+    with labels of the inputs, the run's reliability diagram among them."""
     from hashlib import sha256
 
     example = (REPO / "resources" / "example" / "protein.fasta").read_text()
@@ -113,7 +114,11 @@ def test_results_do_not_depend_on_the_tiling(tmp_path):
         run = tmp_path / f"blocks{n_blocks}"
         run.mkdir()
         (run / "in.fa").write_text("".join(">" + r for r in records))
-        (run / "my.yaml").write_text(f"inputs: [in.fa]\npairs: {{n_blocks: {n_blocks}}}\n")
+        labels = REPO / "resources" / "example" / "protein_labels.tsv"
+        (run / "my.yaml").write_text(
+            f"inputs: [in.fa]\npairs: {{n_blocks: {n_blocks}}}\n"
+            f"evaluation: {{labels: {labels}}}\n"
+        )
         done = snakemake(run, "--configfile", "my.yaml")
         assert done.returncode == 0, done.stderr[-3000:]
         tiles = sorted(p.name for p in (run / "results" / "search").glob("hits_tile_*"))
@@ -125,3 +130,7 @@ def test_results_do_not_depend_on_the_tiling(tmp_path):
         })  # fmt: skip
     assert digests[0] == digests[1]
     assert "scorer/scored_pairs.parquet" in digests[0] and "search/hits.tsv" in digests[0]
+    assert "evaluation/reliability.png" in digests[0]
+    reliability = pd.read_csv(tmp_path / "blocks1" / "results" / "evaluation" / "reliability.tsv",
+                              sep="\t")  # fmt: skip
+    assert reliability["pairs"].sum() > 0
