@@ -347,13 +347,18 @@ def _cosine_calibration(
     held_out: np.ndarray, seed: int,
 ) -> tuple[PlattCalibration, float, np.ndarray]:  # fmt: skip
     """Calibration of the embedding-only (cosine) logits on held-out pairs:
-    every labelled pair among up to 2,000 held-out sequences."""
-    members = np.flatnonzero(held_out)
-    members = np.sort(np.random.default_rng(seed + 2).permutation(members)[:2000])
+    every labelled pair with a held-out end among up to 2,000 sequences
+    drawn from the whole set (so at a whole set's base rate of homologs)."""
+    members = np.random.default_rng(seed + 2).permutation(labels.n)[:2000]
+    members = np.sort(members)
     rows, cols, y = batch_pairs(labels, members)
+    held_row, held_col = held_out[members[rows]], held_out[members[cols]]
+    keep = held_row | held_col
+    rows, cols, y = rows[keep], cols[keep], y[keep]
     with torch.no_grad():
         logits = model.cosine(embeddings[members[rows]], embeddings[members[cols]], None).numpy()
-    return _calibrate(logits, y, members[rows], seed)
+    held_end = np.where(held_row[keep], members[rows], members[cols])
+    return _calibrate(logits, y, held_end, seed)
 
 
 def _query_halves(queries: np.ndarray, seed: int) -> np.ndarray:
