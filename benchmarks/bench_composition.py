@@ -46,7 +46,7 @@ def scored_pairs(fastas: list[Path], threads: int) -> tuple[pd.DataFrame, int, f
         hits = search_hits(
             store, store, scoring_scheme(store.alphabet), DEFAULT_HIT_FILTER, threads=threads
         )
-        scored = score(None, store, hits=hits, threads=threads)
+        scored = score(None, store, hits=hits, features=True, threads=threads)
     return scored, store.n_sequences, time.perf_counter() - start, rss.peak
 
 
@@ -57,6 +57,50 @@ def keyed(pairs: pd.DataFrame, ids: set[str]) -> pd.Series:
     low = np.minimum(pairs["query"].to_numpy(), pairs["target"].to_numpy())
     high = np.maximum(pairs["query"].to_numpy(), pairs["target"].to_numpy())
     return pd.Series(pairs["probability"].to_numpy(), index=pd.MultiIndex.from_arrays([low, high]))
+
+
+def by_pair(pairs: pd.DataFrame, ids: set[str]) -> pd.DataFrame:
+    """The pairs of ``ids`` only, indexed by the unordered pair of IDs."""
+    pairs = pairs[pairs["query"].isin(ids) & pairs["target"].isin(ids)]
+    low = np.minimum(pairs["query"].to_numpy(), pairs["target"].to_numpy())
+    high = np.maximum(pairs["query"].to_numpy(), pairs["target"].to_numpy())
+    return pairs.set_index(pd.MultiIndex.from_arrays([low, high]))
+
+
+def feature_attribution(alone: pd.DataFrame, inside: pd.DataFrame) -> pd.DataFrame:
+    """Which features move the probability: for pairs in both tables (same
+    index), each scorer feature moved on its own from its value alone to its
+    value inside (the others kept as alone), through the shipped protein
+    model: the share of pairs whose value moved and the mean |change| of
+    the logit. Also the logit's whole mean |change|, as row ``all``."""
+    import torch
+
+    from seqsim.feature_names import SCORER_FEATURES
+    from seqsim.scorer.pretrained import model_path
+    from seqsim.scorer.scoring import load_scorer, model_inputs
+
+    model, metadata = load_scorer(model_path("protein"))
+    names = list(SCORER_FEATURES)
+    before = alone[names].to_numpy(np.float64)
+    after = inside.loc[alone.index, names].to_numpy(np.float64)
+
+    def logits(features: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            x = model_inputs(features, metadata.scaling)
+            return model.pair_logits(None, None, x).numpy().astype(np.float64)
+
+    base = logits(before)
+    rows = [{"feature": "all", "moved": float(np.mean(np.any(after != before, axis=1))),
+             "mean |change in logit|": float(np.abs(logits(after) - base).mean())}]  # fmt: skip
+    for column, name in enumerate(names):
+        moved = before.copy()
+        moved[:, column] = after[:, column]
+        rows.append({
+            "feature": name,
+            "moved": float(np.mean(after[:, column] != before[:, column])),
+            "mean |change in logit|": float(np.abs(logits(moved) - base).mean()),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
 
 
 def main() -> None:
@@ -92,8 +136,17 @@ def main() -> None:
         f"of the pairs at p >= 0.5 alone: {np.mean(np.abs(change[high]) <= MAX_CHANGE):.3f} "
         f"within {MAX_CHANGE}, mean change {change[high].mean():+.3f}"
     )
+    ab, bb = by_pair(alone, ids), by_pair(inside, ids)
+    attribution = feature_attribution(ab.loc[both], bb.loc[both])
+    print("\nwhich features move the logit (each moved alone to its value inside):")
+    print(attribution.round(3).to_string(index=False))
     if not args.no_results:
         values = [
+            *(
+                (f"feature {row.feature}", column, f"{value:.4f}")
+                for row in attribution.itertuples(index=False)
+                for column, value in (("share moved", row[1]), ("mean |change in logit|", row[2]))
+            ),
             ("val alone", "sequences", str(n_alone)),
             ("val alone", "wall", f"{t_alone:.1f} s"),
             ("val alone", "peak RSS", f"{rss_alone:.0f} MB"),
