@@ -116,8 +116,7 @@ def test_results_do_not_depend_on_the_tiling(tmp_path):
         (run / "in.fa").write_text("".join(">" + r for r in records))
         labels = REPO / "resources" / "example" / "protein_labels.tsv"
         (run / "my.yaml").write_text(
-            f"inputs: [in.fa]\npairs: {{n_blocks: {n_blocks}}}\n"
-            f"evaluation: {{labels: {labels}}}\n"
+            f"inputs: [in.fa]\npairs: {{n_blocks: {n_blocks}}}\nevaluation: {{labels: {labels}}}\n"
         )
         done = snakemake(run, "--configfile", "my.yaml")
         assert done.returncode == 0, done.stderr[-3000:]
