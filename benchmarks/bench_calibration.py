@@ -45,9 +45,11 @@ from bench_scorer import PeakRss
 from machine import append_results, cpu_model
 
 from seqsim.alignment.scoring import scoring_scheme
+from seqsim.labels import scop_levels
 from seqsim.scorer.api import score
 from seqsim.search_engine.engine import DEFAULT_HIT_FILTER, search_hits
 from seqsim.sequences.ingest import ingest_fasta
+from seqsim.validation.evaluate import pair_homology
 
 EDGES = (0.05, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1.0)
 BIN_NAMES = tuple(f"[{low}, {high})" for low, high in zip(EDGES[:-2], EDGES[1:-1], strict=True))
@@ -85,22 +87,6 @@ def rfam_held_out(work: Path) -> tuple[Path, pd.DataFrame]:
     return fasta, pd.read_csv(labels, sep="\t")
 
 
-def label_pairs(pairs: pd.DataFrame, labels: pd.DataFrame) -> pd.Series:
-    """1 same superfamily, 0 different fold, NaN otherwise (undecidable)."""
-    table = labels.set_index("id")
-    same_superfamily = (
-        pairs["query"].map(table["superfamily"]).to_numpy()
-        == pairs["target"].map(table["superfamily"]).to_numpy()
-    )
-    other_fold = (
-        pairs["query"].map(table["fold"]).to_numpy()
-        != pairs["target"].map(table["fold"]).to_numpy()
-    )
-    known = pairs["query"].isin(table.index).to_numpy() & pairs["target"].isin(table.index)
-    homolog = np.where(same_superfamily, 1.0, np.where(other_fold, 0.0, np.nan))
-    return pd.Series(np.where(known, homolog, np.nan), index=pairs.index)
-
-
 def reliability(probability: np.ndarray, homolog: np.ndarray) -> pd.DataFrame:
     """Pairs, mean probability and precision in each bin of ``EDGES`` (the
     last one closed)."""
@@ -134,12 +120,13 @@ def run_set(name: str, work: Path, threads: int, seed: int) -> dict:
         )
         scored = score(None, store, hits=hits, threads=threads)
     seconds = time.perf_counter() - start
-    homolog = label_pairs(scored, labels)
+    # Every id of these sets is labelled: NaN is the undecidable only.
+    homolog = pair_homology(scored, scop_levels(labels))
     considered = scored["probability"].to_numpy() >= EDGES[0]
-    undecidable = int(homolog[considered].isna().sum())
-    decided = considered & homolog.notna().to_numpy()
+    undecidable = int(np.isnan(homolog[considered]).sum())
+    decided = considered & ~np.isnan(homolog)
     probability = scored["probability"].to_numpy()[decided]
-    truth = homolog.to_numpy()[decided]
+    truth = homolog[decided]
     table = reliability(probability, truth)
     return {
         "name": name,
@@ -267,10 +254,10 @@ def card_sets(names: tuple[str, ...], results: Path = RESULTS, which: int = -1) 
 CARD_BINS = BIN_NAMES[3:]
 
 
-def bin_cells(name: str, quoted: dict, results: Path = RESULTS) -> list[str]:
+def bin_cells(name: str, quoted: dict, rows: pd.DataFrame) -> list[str]:
     """'precision (mean p)' of each of ``CARD_BINS`` in the run ``quoted``
-    (an entry of :func:`card_sets`) of set ``name``."""
-    rows = pd.read_csv(results, sep="\t", dtype=str, keep_default_na=False)
+    (an entry of :func:`card_sets`) of set ``name``, from the recorded
+    ``rows`` (results/bench_calibration.tsv read as text)."""
     run = rows[(rows["date"] == quoted["date"]) & (rows["run"] == quoted["run"])]
     cells = []
     for label in CARD_BINS:
@@ -312,16 +299,18 @@ def write_card(alphabet: str, results: Path = RESULTS) -> None:
                 f"{v['precision p>=0.9']:.3f} | {v['undecidable pairs']:.0f} | {v['date']}, "
                 f"{v['cpu']} |")  # fmt: skip
 
-    table = "\n".join(
-        (row(name, before[name], "before") + "\n" if before[name] != v else "")
-        + row(name, v, "this model")
-        for name, v in sets.items()
-    )
-    runs = [(name, "before", before[name]) for name in sets if before[name] != sets[name]]
-    runs = sorted(runs + [(name, "this model", v) for name, v in sets.items()],
-                  key=lambda run: list(sets).index(run[0]))  # fmt: skip
+    # Per set its first run ("before"; unless it is the last) and its last.
+    runs = [
+        (name, when, v)
+        for name in sets
+        for when, v in (("before", before[name]), ("this model", sets[name]))
+        if when == "this model" or v != sets[name]
+    ]
+    table = "\n".join(row(name, v, when) for name, when, v in runs)
+    recorded = pd.read_csv(results, sep="\t", dtype=str, keep_default_na=False)
     bins = "\n".join(
-        f"| {name} | {when} | {' | '.join(bin_cells(name, v, results))} |" for name, when, v in runs
+        f"| {name} | {when} | {' | '.join(bin_cells(name, v, recorded))} |"
+        for name, when, v in runs
     )
     block = f"""{CARD_CALIBRATION_START}
 ## Calibration on sets it never saw

@@ -50,15 +50,6 @@ def scored_pairs(fastas: list[Path], threads: int) -> tuple[pd.DataFrame, int, f
     return scored, store.n_sequences, time.perf_counter() - start, rss.peak
 
 
-def keyed(pairs: pd.DataFrame, ids: set[str]) -> pd.Series:
-    """Probability by unordered pair of IDs, for the pairs of ``ids`` only."""
-    inside = pairs["query"].isin(ids) & pairs["target"].isin(ids)
-    pairs = pairs[inside]
-    low = np.minimum(pairs["query"].to_numpy(), pairs["target"].to_numpy())
-    high = np.maximum(pairs["query"].to_numpy(), pairs["target"].to_numpy())
-    return pd.Series(pairs["probability"].to_numpy(), index=pd.MultiIndex.from_arrays([low, high]))
-
-
 def by_pair(pairs: pd.DataFrame, ids: set[str]) -> pd.DataFrame:
     """The pairs of ``ids`` only, indexed by the unordered pair of IDs."""
     pairs = pairs[pairs["query"].isin(ids) & pairs["target"].isin(ids)]
@@ -117,7 +108,8 @@ def main() -> None:
     alone, n_alone, t_alone, rss_alone = scored_pairs([val_fasta], args.threads)
     inside, n_inside, t_inside, rss_inside = scored_pairs([val_fasta, *other], args.threads)
     ids = set(val_labels["id"])
-    a, b = keyed(alone, ids), keyed(inside, ids)
+    ab, bb = by_pair(alone, ids), by_pair(inside, ids)
+    a, b = ab["probability"], bb["probability"]
     both = a.index.intersection(b.index)
     change = (b.loc[both] - a.loc[both]).to_numpy()
     share = float(np.mean(np.abs(change) <= MAX_CHANGE))
@@ -136,7 +128,6 @@ def main() -> None:
         f"of the pairs at p >= 0.5 alone: {np.mean(np.abs(change[high]) <= MAX_CHANGE):.3f} "
         f"within {MAX_CHANGE}, mean change {change[high].mean():+.3f}"
     )
-    ab, bb = by_pair(alone, ids), by_pair(inside, ids)
     attribution = feature_attribution(ab.loc[both], bb.loc[both])
     print("\nwhich features move the logit (each moved alone to its value inside):")
     print(attribution.round(3).to_string(index=False))

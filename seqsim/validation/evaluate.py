@@ -283,6 +283,20 @@ def evaluate_hits(
 RELIABILITY_MIN_PROBABILITY = 0.05
 
 
+def pair_homology(pairs: pd.DataFrame, levels: pd.DataFrame) -> np.ndarray:
+    """Per pair (``query``, ``target`` ids), against ``levels``
+    (:func:`seqsim.labels.scop_levels`): 1.0 for the same superfamily, 0.0
+    for different folds, NaN for the undecidable (same fold, another
+    superfamily) and for pairs with an unlabelled id."""
+    query = levels.reindex(pairs["query"].to_numpy())
+    target = levels.reindex(pairs["target"].to_numpy())
+    known = query["superfamily"].notna().to_numpy() & target["superfamily"].notna().to_numpy()
+    same = query["superfamily"].to_numpy() == target["superfamily"].to_numpy()
+    other_fold = query["fold"].to_numpy() != target["fold"].to_numpy()
+    homolog = np.where(same, 1.0, np.where(other_fold, 0.0, np.nan))
+    return np.where(known, homolog, np.nan)
+
+
 def scored_pair_reliability(
     scored: pd.DataFrame, labels: pd.DataFrame
 ) -> tuple[np.ndarray, float, float, int]:
@@ -305,15 +319,12 @@ def scored_pair_reliability(
     from seqsim.scorer.calibration import expected_calibration_error
 
     levels = scop_levels(labels)
-    query = levels.reindex(scored["query"].to_numpy())
-    target = levels.reindex(scored["target"].to_numpy())
-    known = query["superfamily"].notna().to_numpy() & target["superfamily"].notna().to_numpy()
-    same = query["superfamily"].to_numpy() == target["superfamily"].to_numpy()
-    other_fold = query["fold"].to_numpy() != target["fold"].to_numpy()
+    label = pair_homology(scored, levels)
     probability = scored["probability"].to_numpy(np.float64)
-    considered = known & (probability >= RELIABILITY_MIN_PROBABILITY)
-    decided = considered & (same | other_fold)
-    homolog = same[decided].astype(np.float64)
+    labelled = scored["query"].isin(levels.index).to_numpy() & scored["target"].isin(levels.index)
+    considered = labelled & (probability >= RELIABILITY_MIN_PROBABILITY)
+    decided = considered & ~np.isnan(label)
+    homolog = label[decided]
     ece, table = expected_calibration_error(probability[decided], homolog)
     above_half = probability[decided] >= 0.5
     precision = float(homolog[above_half].mean()) if above_half.any() else float("nan")
