@@ -103,14 +103,16 @@ def agreement(representative: np.ndarray, truth: pd.Series) -> dict[str, float]:
     }
 
 
-def run_set(name: str, fasta: Path, labels: pd.DataFrame, threads: int) -> None:
+def run_set(
+    name: str, fasta: Path, labels: pd.DataFrame, threads: int, model: Path | None = None
+) -> None:
     store = ingest_fasta([fasta]).store
     start = time.perf_counter()
     scheme, hit_filter = scoring_scheme(store.alphabet), DEFAULT_HIT_FILTER
     hits = search_hits(store, store, scheme, hit_filter, threads=threads)
     search_s = time.perf_counter() - start
     start = time.perf_counter()
-    scored = score(None, store, hits=hits, min_probability=0.0, top_k=0, features=True)
+    scored = score(model, store, hits=hits, min_probability=0.0, top_k=0, features=True)
     score_s = time.perf_counter() - start
     print(f"\n## {name}: {store.n_sequences} sequences; search {search_s:.0f} s, "
           f"scoring {score_s:.0f} s ({len(scored):,} candidate pairs); "
@@ -166,6 +168,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default="scope40_val,pfam")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--model", type=Path, help="a checkpoint (default: the shipped model)")
     args = parser.parse_args()
     if not DATA.is_dir():
         raise SystemExit(f"{DATA} not found")
@@ -174,7 +177,7 @@ def main() -> None:
     sets = {"scope40_val": scope40_val, "pfam": pfam}
     for name in args.sets.split(","):
         fasta, labels = sets[name](work)
-        run_set(name, fasta, labels, args.threads)
+        run_set(name, fasta, labels, args.threads, args.model)
 
 
 if __name__ == "__main__":

@@ -139,15 +139,38 @@ def _heap_pop(heap, size, width, hops):
 
 
 @numba.jit(**JIT_OPTIONS)
-def _path_rows(indptr, indices, weights, tree_indptr, tree_indices, tree_weights,
+def _consistent(start_a, end_a, start_b, end_b, min_overlap):
+    """Whether two aligned regions of one sequence overlap by at least
+    ``min_overlap`` of the shorter one (0: always, even apart)."""
+    if min_overlap <= 0.0:
+        return True
+    overlap = min(end_a, end_b) - max(start_a, start_b) + 1
+    shorter = min(end_a - start_a, end_b - start_b) + 1
+    return overlap >= min_overlap * shorter
+
+
+@numba.jit(**JIT_OPTIONS)
+def _path_rows(indptr, indices, weights, here_start, here_end, there_start, there_end,
+               min_overlap, tree_indptr, tree_indices, tree_weights,
                root, depth, up, weakest, top_k, rows):  # fmt: skip
     """For every node q of ``rows``: candidate partners t != q (its direct
     neighbours, plus the ``top_k`` best by max(path1, path2, widest), see
     :func:`_top_partners`), as CSR arrays over ``rows``, with ``path1``,
-    ``path2``, ``widest`` and ``shared`` (neighbours in common)."""
+    ``path2``, ``widest`` and ``shared`` (neighbours in common).
+
+    Region consistency: edge ``a`` (row u, column v) aligned u's residues
+    ``here_start[a]..here_end[a]`` with v's ``there_start[a]..there_end[a]``.
+    A path q-m-t counts (in ``path1`` and ``shared``) only where its two
+    alignments overlap on m by ``min_overlap`` (:func:`_consistent`): a
+    protein that shares one domain with q and another with t links nothing.
+    Two intermediates q-m1-m-t: the step m-t must be consistent on m with
+    the arrival of m's best one-intermediate path (the best path only: exact
+    for every path would cost a third power of the degree)."""
     n = indptr.size - 1
     path1 = np.zeros(n, dtype=np.float64)
     path2 = np.zeros(n, dtype=np.float64)
+    arrival_start = np.zeros(n, dtype=np.int64)
+    arrival_end = np.zeros(n, dtype=np.int64)
     shared = np.zeros(n, dtype=np.int64)
     is_touched = np.zeros(n, dtype=np.bool_)
     is_neighbour = np.zeros(n, dtype=np.bool_)
@@ -180,10 +203,15 @@ def _path_rows(indptr, indices, weights, tree_indptr, tree_indices, tree_weights
                     is_touched[t] = True
                     touched[n_touched] = t
                     n_touched += 1
+                if not _consistent(there_start[a], there_end[a], here_start[b], here_end[b],
+                                   min_overlap):  # fmt: skip
+                    continue
                 shared[t] += 1
                 value = min(weights[a], weights[b])
                 if value > path1[t]:
                     path1[t] = value
+                    arrival_start[t] = there_start[b]
+                    arrival_end[t] = there_end[b]
         # Two intermediates: extend every one-intermediate path by one edge.
         n_one = n_touched
         for i in range(n_one):
@@ -196,6 +224,9 @@ def _path_rows(indptr, indices, weights, tree_indptr, tree_indices, tree_weights
                     is_touched[t] = True
                     touched[n_touched] = t
                     n_touched += 1
+                if not _consistent(arrival_start[m], arrival_end[m], here_start[b], here_end[b],
+                                   min_overlap):  # fmt: skip
+                    continue
                 value = min(path1[m], weights[b])
                 if value > path2[t]:
                     path2[t] = value

@@ -41,25 +41,58 @@ def direct_pairs(hits: pd.DataFrame, n_sequences: int) -> pd.DataFrame:
             "bits": pairs["bitscore"].to_numpy(np.float64),
             "evalue": pairs["evalue_pair"].to_numpy(np.float64),
             **{name: features[name].to_numpy() for name in ("score_ratio", "fident", "coverage")},
+            **{name: pairs[name].to_numpy(np.int64) for name in REGION_COLUMNS},
         }
     )
 
 
 PATH_BLOCK_ROWS = 4096
+# Training's defaults for candidate_pairs' region_overlap and widest_coverage
+# (issue 29), chosen on the SCOPe40 val split and bench_full_length.py.
+REGION_OVERLAP = 0.5
+WIDEST_COVERAGE = 0.6
+# The aligned region of each end of a hit (1-based, inclusive).
+REGION_COLUMNS = ("qstart", "qend", "sstart", "send")
 
 
-def hit_graph(
-    q: np.ndarray, t: np.ndarray, w: np.ndarray, n: int
-) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    """The symmetric hit graph of edges (q, t) with weights w, and its maximum
-    spanning forest (symmetric too), as sorted CSR matrices."""
+def edge_regions(graph: sp.csr_matrix, edges: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    """Per stored entry of ``graph`` (:func:`hit_graph` of ``edges``, row u,
+    column v): the aligned region on u (start, end), then on v."""
+    n = graph.shape[0]
+    q, t = edges["query"].to_numpy(np.int64), edges["target"].to_numpy(np.int64)
+    on_q = [edges[name].to_numpy(np.int64) for name in ("qstart", "qend")]
+    on_t = [edges[name].to_numpy(np.int64) for name in ("sstart", "send")]
+    keys = np.r_[q * n + t, t * n + q]
+    order = np.argsort(keys, kind="stable")
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.indptr))
+    if not np.array_equal(keys[order], rows * n + graph.indices):
+        raise ValueError("the hit graph's entries are not the edges given")
+    here = [np.r_[a, b][order] for a, b in zip(on_q, on_t, strict=True)]
+    there = [np.r_[b, a][order] for a, b in zip(on_q, on_t, strict=True)]
+    return here[0], here[1], there[0], there[1]
+
+
+def _symmetric(q: np.ndarray, t: np.ndarray, w: np.ndarray, n: int) -> sp.csr_matrix:
     graph = sp.csr_matrix(
         (np.concatenate([w, w]), (np.concatenate([q, t]), np.concatenate([t, q]))), shape=(n, n)
     )
     graph.sort_indices()
+    return graph
+
+
+def hit_graph(
+    q: np.ndarray, t: np.ndarray, w: np.ndarray, n: int, tree_edges: np.ndarray | None = None
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """The symmetric hit graph of edges (q, t) with weights w, and the maximum
+    spanning forest (symmetric too) of the edges ``tree_edges`` selects (a
+    bool mask; default all), as sorted CSR matrices."""
+    graph = _symmetric(q, t, w, n)
+    if tree_edges is not None:
+        q, t, w = q[tree_edges], t[tree_edges], w[tree_edges]
+    spanned = _symmetric(q, t, w, n)
     # Widest paths lie on a maximum spanning tree: a minimum one of (top - w).
     top = float(w.max()) + 1.0 if w.size else 1.0
-    inverted = sp.csr_matrix((top - graph.data, graph.indices, graph.indptr), shape=(n, n))
+    inverted = sp.csr_matrix((top - spanned.data, spanned.indices, spanned.indptr), shape=(n, n))
     tree = minimum_spanning_tree(inverted)
     tree = tree + tree.T
     tree = sp.csr_matrix((top - tree.data, tree.indices, tree.indptr), shape=(n, n))
@@ -67,12 +100,19 @@ def hit_graph(
 
 
 def _path_features(
-    graph: sp.csr_matrix, tree: sp.csr_matrix, top_k: int, threads: int
+    graph: sp.csr_matrix,
+    tree: sp.csr_matrix,
+    regions: tuple[np.ndarray, ...],
+    min_overlap: float,
+    top_k: int,
+    threads: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows of :func:`seqsim.kernels.graph._path_rows` for every node, a
-    block of rows at a time: each node, its partners and their path values."""
+    block of rows at a time: each node, its partners and their path values
+    (``regions``: :func:`edge_regions`)."""
     n = graph.shape[0]
-    csr = (graph.indptr.astype(np.int64), graph.indices.astype(np.int64), graph.data)
+    csr = (graph.indptr.astype(np.int64), graph.indices.astype(np.int64), graph.data,
+           *regions, float(min_overlap))  # fmt: skip
     tree_csr = (tree.indptr.astype(np.int64), tree.indices.astype(np.int64), tree.data)
     lifting = _tree_lifting(*tree_csr)
     blocks = [np.arange(start, min(start + PATH_BLOCK_ROWS, n), dtype=np.int64)
@@ -96,6 +136,8 @@ def candidate_pairs(
     top_k: int = 100,
     profile_evalue: float = PROFILE_EVALUE,
     extra_pairs: tuple[np.ndarray, np.ndarray] | None = None,
+    region_overlap: float = 0.0,
+    widest_coverage: float = WIDEST_COVERAGE,
     threads: int = 1,
 ) -> pd.DataFrame:
     """Unordered candidate pairs (``query`` < ``target``, store indices) with
@@ -107,7 +149,21 @@ def candidate_pairs(
     pairs: those with neither a hit nor a listed path get zero features.
     Profile features align each sequence's profile (from its hits with
     E-value <= ``profile_evalue``, see :mod:`seqsim.scorer.profiles`) against
-    the other sequence. Path features are computed in blocks of rows on
+    the other sequence.
+
+    ``region_overlap`` > 0 makes the transitive evidence region-consistent
+    (issue 29): in whole proteins, A sharing a domain with B and B another
+    with C is no evidence that A and C are homologs. Then a path through one
+    or two intermediates counts (``path1``, ``path2``, shared neighbours)
+    only where its alignments overlap on each intermediate by that fraction
+    of the shorter (see :func:`seqsim.kernels.graph._path_rows`); the
+    ``widest`` path runs over edges that cover at least ``widest_coverage``
+    of both sequences (any path of those is consistent); and a pair with
+    none of these gets no diffusion evidence either (the diffusion sums
+    carry no regions to check). 0 counts every path (the models trained
+    before it).
+
+    Path features are computed in blocks of rows on
     ``threads`` threads, profile alignments in chunks of pairs; the result
     does not depend on the thread count.
     """
@@ -116,8 +172,12 @@ def candidate_pairs(
     direct = direct_pairs(hits, n)
     edges = direct[direct["evalue"] <= edge_evalue]
     q, t, w = edges["query"].to_numpy(), edges["target"].to_numpy(), edges["bits"].to_numpy()
-    graph, tree = hit_graph(q, t, w, n)
-    source, partners, values = _path_features(graph, tree, top_k, threads)
+    # Region-safe widest paths: an edge that covers most of both sequences
+    # cannot link two of their parts that the other edges of a path miss.
+    covering = edges["coverage"].to_numpy() >= widest_coverage if region_overlap > 0 else None
+    graph, tree = hit_graph(q, t, w, n, covering)
+    regions = edge_regions(graph, edges)
+    source, partners, values = _path_features(graph, tree, regions, region_overlap, top_k, threads)
     paths = pd.DataFrame(
         {
             "query": np.minimum(source, partners),
@@ -166,7 +226,11 @@ def candidate_pairs(
     bits, neg_log = _profile_features(store, hits, table, profile_evalue, threads)
     table = table.assign(profile_bits=bits, profile_neg_log10_evalue=neg_log)
     diffusion2, diffusion3 = _diffusion_features(table, n)
-    return table.assign(diffusion2=diffusion2, diffusion3=diffusion3)
+    table = table.assign(diffusion2=diffusion2, diffusion3=diffusion3)
+    if region_overlap > 0:
+        unlinked = (table[["path1", "path2", "widest"]].to_numpy() == 0).all(axis=1)
+        table.loc[unlinked, ["diffusion2", "diffusion3"]] = 0.0
+    return table
 
 
 # The profile graph's edges: candidate pairs whose profile alignment has an

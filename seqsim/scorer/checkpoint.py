@@ -108,12 +108,17 @@ class FeatureScaling:
 class CandidateSettings:
     """How training made its candidate pairs, which scoring repeats: the
     E-value of the hit graph's edges, the partners kept per sequence and the
-    E-value of the hits the profiles are built from. A checkpoint that does
-    not record one gets the default."""
+    E-value of the hits the profiles are built from, the overlap on an
+    intermediate that a path needs (``region_overlap``) and the coverage of
+    the widest paths' edges (``widest_coverage``; issue 29). A checkpoint
+    that does not record one gets the default; both 0 there, as the models
+    trained before them counted every path."""
 
     edge_evalue: float = 1.0
     top_k: int = 100
     profile_evalue: float = PROFILE_EVALUE
+    region_overlap: float = 0.0
+    widest_coverage: float = 0.0
 
     @classmethod
     def from_json(cls, settings: Mapping[str, Any]) -> CandidateSettings:
@@ -124,10 +129,16 @@ class CandidateSettings:
         top_k = settings.get("top_k", cls.top_k)
         if not (_integer(top_k) and 1 <= top_k <= MAX_TOP_K):
             raise _field_problem(f"'settings.top_k' must be an integer from 1 to {MAX_TOP_K:,}")
+        for name in ("region_overlap", "widest_coverage"):
+            value = settings.get(name, 0.0)
+            if not (_finite_number(value) and 0.0 <= value <= 1.0):
+                raise _field_problem(f"'settings.{name}' must be a number from 0 to 1")
         return cls(
             edge_evalue=settings.get("edge_evalue", cls.edge_evalue),
             top_k=top_k,
             profile_evalue=settings.get("profile_evalue", cls.profile_evalue),
+            region_overlap=float(settings.get("region_overlap", cls.region_overlap)),
+            widest_coverage=float(settings.get("widest_coverage", cls.widest_coverage)),
         )
 
 

@@ -111,7 +111,8 @@ def score_candidates(
     pairs = candidate_pairs(
         hits, store,
         edge_evalue=settings.edge_evalue, top_k=settings.top_k,
-        profile_evalue=settings.profile_evalue,
+        profile_evalue=settings.profile_evalue, region_overlap=settings.region_overlap,
+        widest_coverage=settings.widest_coverage,
         extra_pairs=extra_pairs, threads=threads,
     )  # fmt: skip
     features = pairs[list(SCORER_FEATURES)].to_numpy(np.float64)

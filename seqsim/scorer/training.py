@@ -30,7 +30,7 @@ import torch
 from seqsim.errors import ConfigError, SeqsimError
 from seqsim.feature_names import SCORER_FEATURES
 from seqsim.scorer.calibration import expected_calibration_error, fit_platt, platt_probability
-from seqsim.scorer.candidates import candidate_pairs
+from seqsim.scorer.candidates import REGION_OVERLAP, WIDEST_COVERAGE, candidate_pairs
 from seqsim.scorer.checkpoint import CheckpointMetadata, FeatureScaling, PlattCalibration
 from seqsim.scorer.embedding import embed_sequences
 from seqsim.scorer.labels import PairLabels, held_out_groups
@@ -67,6 +67,8 @@ class TrainSettings:
     edge_evalue: float = 1.0
     top_k: int = 100
     profile_evalue: float = PROFILE_EVALUE
+    region_overlap: float = REGION_OVERLAP
+    widest_coverage: float = WIDEST_COVERAGE
     feature_quantile: float = 0.999  # features clipped to this quantile and 1 - it
     encoder: EncoderSettings = field(default_factory=EncoderSettings)
 
@@ -224,7 +226,9 @@ def _labelled_candidates(
     ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
         pairs = candidate_pairs(
             hits, store, edge_evalue=settings.edge_evalue, top_k=settings.top_k,
-            profile_evalue=settings.profile_evalue, extra_pairs=extra, threads=threads,
+            profile_evalue=settings.profile_evalue, region_overlap=settings.region_overlap,
+            widest_coverage=settings.widest_coverage,
+            extra_pairs=extra, threads=threads,
         )  # fmt: skip
         q, t = pairs["query"].to_numpy(), pairs["target"].to_numpy()
         return pairs, q, t, labels(q, t)

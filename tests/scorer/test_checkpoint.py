@@ -135,6 +135,8 @@ def set_field(metadata: dict, dotted: str, value) -> dict:
         ("settings", None, "'settings' must be an object"),
         ("settings.edge_evalue", "1", "'settings.edge_evalue' must be a finite positive"),
         ("settings.top_k", 10**9, "'settings.top_k' must be an integer"),
+        ("settings.region_overlap", 1.5, "'settings.region_overlap' must be a number from 0"),
+        ("settings.widest_coverage", "0.6", "'settings.widest_coverage' must be a number"),
         ("model.kind", "pickle", "'model.kind' must be one of"),
         ("model.hidden", "64", "'model.hidden' must be an integer"),
         ("model.hidden", True, "'model.hidden' must be an integer"),

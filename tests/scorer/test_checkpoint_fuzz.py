@@ -32,7 +32,7 @@ FIELDS = [
     "format_version", "model", "model.kind", "model.hidden", "alphabet", "features",
     "feature_mean", "feature_scale", "calibration", "calibration.method", "calibration.a",
     "calibration.b", "training_data_sha256", "metrics", "settings", "settings.top_k",
-    "settings.edge_evalue",
+    "settings.edge_evalue", "settings.region_overlap", "settings.widest_coverage",
 ]  # fmt: skip
 
 json_values = st.recursive(
