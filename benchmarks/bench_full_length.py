@@ -77,8 +77,8 @@ def scope208_chains(work: Path) -> tuple[Path, pd.DataFrame, Path, pd.DataFrame]
     labels["start"] = pd.to_numeric(labels["span"].str.extract(r":(-?\d+)")[0]).fillna(0)
     scope40 = pd.read_csv(DATA / "scope40" / "split_foldseek.tsv", sep="\t")
     trained = set(scope40.loc[scope40["split"] == "train", "id"])
-    seen = labels.groupby("chain")["id"].transform(lambda ids: ids.isin(trained).any())
-    labels = labels[~seen].sort_values(["chain", "start", "id"], kind="stable")
+    seen = labels["id"].isin(trained).groupby(labels["chain"]).transform("any")
+    labels = labels[~seen.to_numpy()].sort_values(["chain", "start", "id"], kind="stable")
     with gzip.open(DATA / "scope208_35" / "scope208_35.fasta.gz", "rt") as handle:
         sequences = {title.split()[0]: sequence for title, sequence in SimpleFastaParser(handle)}
     chains = [(chain, "".join(sequences[i] for i in group["id"]))

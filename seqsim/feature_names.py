@@ -62,20 +62,20 @@ SCORER_FEATURES: dict[str, str] = {
     "fident": ALIGNMENT_FEATURES["fident"],
     "coverage": "the smaller of the two aligned fractions",
     "length_ratio": "shorter / longer sequence length",
-    "path1": "strongest path through one intermediate (weakest edge, bits) whose two "
-    "alignments overlap on it (region_overlap)",
-    "path2": "strongest such path through two intermediates",
-    "widest": "widest path through any number of intermediates (maximum spanning tree) "
-    "over edges covering widest_coverage of both sequences",
-    "shared_fraction": "neighbours in common (through overlapping regions) / the smaller "
-    "neighbour count",
+    "path1": "strongest path through one intermediate (weakest edge, bits); with "
+    "region_overlap, only paths whose two alignments overlap on it",
+    "path2": "strongest path through two intermediates (region_overlap: consistent ones)",
+    "widest": "widest path through any number of intermediates (maximum spanning tree; "
+    "with widest_coverage, over edges covering that much of both sequences)",
+    "shared_fraction": "neighbours in common / the smaller neighbour count (region_overlap: "
+    "through overlapping regions)",
     "profile_bits": "bit score of the better profile alignment: one sequence's profile "
     "(from its hits in the set) against the other sequence",
     "profile_neg_log10_evalue": "-log10 of that alignment's E-value for the pair alone "
     "(search space: the two lengths), clipped to [-1, 50]",
     "diffusion2": "two-step diffusion over the profile graph (RankProp-like: edges "
-    "are pairs with profile E-value <= 1e-3, degree-normalised); 0 without a "
-    "region-consistent path1, path2 or widest path",
+    "are pairs with profile E-value <= 1e-3, degree-normalised); with region_overlap, 0 "
+    "without a path1, path2 or widest path",
     "diffusion3": "three-step diffusion over the profile graph; 0 as diffusion2",
 }
 

@@ -36,6 +36,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0.0,
         help="share of each batch's non-homologs drawn from those the model scores highest",
     )
+    parser.add_argument(
+        "--region-consistent",
+        action="store_true",
+        help="count a path through an intermediate only where its alignments overlap there "
+        "(for whole multi-domain proteins; docs/scorer.md)",
+    )
     parser.add_argument("--threads", type=int, default=1, help="threads for the search and torch")
 
 
@@ -45,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     from seqsim.scorer.api import write_train
     from seqsim.scorer.training import TrainSettings
 
-    settings = TrainSettings(
+    make = TrainSettings.region_consistent if args.region_consistent else TrainSettings
+    settings = make(
         kind=args.kind, seed=args.seed, epochs=args.epochs,
         hard_negative_fraction=args.hard_negative_fraction,
     )  # fmt: skip

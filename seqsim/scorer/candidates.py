@@ -47,7 +47,7 @@ def direct_pairs(hits: pd.DataFrame, n_sequences: int) -> pd.DataFrame:
 
 
 PATH_BLOCK_ROWS = 4096
-# Training's defaults for candidate_pairs' region_overlap and widest_coverage
+# TrainSettings.region_consistent()'s region_overlap and widest_coverage
 # (issue 29), chosen on the SCOPe40 val split and bench_full_length.py.
 REGION_OVERLAP = 0.5
 WIDEST_COVERAGE = 0.6

@@ -67,10 +67,20 @@ class TrainSettings:
     edge_evalue: float = 1.0
     top_k: int = 100
     profile_evalue: float = PROFILE_EVALUE
-    region_overlap: float = REGION_OVERLAP
-    widest_coverage: float = WIDEST_COVERAGE
+    # Region-consistent transitive features (issue 29) are opt-in until a model
+    # with them keeps the domain benchmarks' ranking: see region_consistent().
+    region_overlap: float = 0.0
+    widest_coverage: float = 0.0
     feature_quantile: float = 0.999  # features clipped to this quantile and 1 - it
     encoder: EncoderSettings = field(default_factory=EncoderSettings)
+
+    @classmethod
+    def region_consistent(cls, **changes: Any) -> TrainSettings:
+        """Settings whose transitive features count only region-consistent
+        paths (:func:`seqsim.scorer.candidates.candidate_pairs`): better on
+        whole multi-domain proteins, slightly weaker on remote domain
+        homologs (benchmarks/bench_full_length.py)."""
+        return cls(region_overlap=REGION_OVERLAP, widest_coverage=WIDEST_COVERAGE, **changes)
 
 
 def training_data_sha256(store: SequenceStore, hits: pd.DataFrame, labels: PairLabels) -> str:
@@ -182,9 +192,20 @@ def train_scorer(
         training_data_sha256=training_data_sha256(store, hits, labels),
         metrics=model_metrics,
         cosine_calibration=cosine_calibration,
-        settings=asdict(settings),
+        settings=_recorded_settings(settings),
     )
     return model.state_dict(), metadata
+
+
+def _recorded_settings(settings: TrainSettings) -> dict[str, Any]:
+    """The settings a checkpoint records; the region-consistency ones only
+    when on, so that a model trained without them has the bytes it had
+    before they existed (a checkpoint without them reads as 0)."""
+    recorded = asdict(settings)
+    for name in ("region_overlap", "widest_coverage"):
+        if not recorded[name]:
+            del recorded[name]
+    return recorded
 
 
 def _model_parts(

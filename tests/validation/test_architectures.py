@@ -96,3 +96,45 @@ def test_compose_proteins_places_every_domain_once_and_is_reproducible():
     truth = ArchitectureTruth.from_domains(proteins.truth_domains())
     assert set(truth.proteins) == set(sequences)
     assert compose_proteins(domains, ProteinParams(seed=4)).records != proteins.records
+
+
+def test_region_consistent_paths_do_not_chain_shuffled_domain_architectures():
+    """The small version of benchmarks/bench_full_length.py's shuffled
+    architectures: proteins of one to three simulated domains in shuffled
+    combinations. Among candidate pairs without a direct hit, those linked
+    through one intermediate are 7% homologs when every path counts (2,052
+    pairs), 36% when a path counts only where its two alignments overlap on
+    the intermediate (306; the model weighs the rest). No widest path
+    crosses domains then."""
+    from seqsim.alignment.scoring import scoring_scheme
+    from seqsim.scorer.candidates import REGION_OVERLAP, WIDEST_COVERAGE, candidate_pairs
+    from seqsim.search_engine.engine import DEFAULT_HIT_FILTER, search_hits
+    from seqsim.sequences.load import read_sequences
+
+    params = SimulationParams.for_alphabet(
+        "protein", n_superfamilies=30, families_per_superfamily=2, members_per_family=(3, 5),
+        n_singletons=20, seed=29,
+    )  # fmt: skip
+    proteins = compose_proteins(
+        simulate_families(params), ProteinParams(membrane_fraction=0, low_complexity_fraction=0)
+    )
+    store = read_sequences(dict(proteins.records))
+    hits = search_hits(store, store, scoring_scheme("protein"), DEFAULT_HIT_FILTER, threads=2)
+    truth = ArchitectureTruth.from_domains(proteins.truth_domains())
+    ids = np.array(store.ids, dtype=object)
+
+    def linked_without_hit(**settings: float) -> tuple[float, int, int]:
+        """(share of homologs, pairs) linked through one intermediate, and
+        the pairs with a widest path, among pairs without a direct hit."""
+        pairs = candidate_pairs(hits, store, threads=2, **settings)
+        remote = pairs[pairs["has_hit"] == 0]
+        linked = remote[remote["path1"] > 0]
+        homolog = truth.pair_homology(ids[linked["query"]], ids[linked["target"]])
+        return float(np.nanmean(homolog)), len(linked), int((remote["widest"] > 0).sum())
+
+    every_path, n_every, wide_every = linked_without_hit()
+    consistent, n_consistent, wide_consistent = linked_without_hit(
+        region_overlap=REGION_OVERLAP, widest_coverage=WIDEST_COVERAGE
+    )
+    assert every_path < 0.15 and n_every > 1000 and wide_every > 1000
+    assert consistent > 0.25 and 50 < n_consistent < n_every / 4 and wide_consistent < 20

@@ -136,6 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, help="folder for the split files (default: temporary)")
     parser.add_argument("--out", type=Path, default=model_path("protein").parent)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--region-consistent", action="store_true",
+        help="train with region-consistent transitive features (issue 29; not the shipped "
+        "models': benchmarks/bench_full_length.py)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if not (args.scope40 or args.rfam):
         parser.error("give --scope40 and/or --rfam")
@@ -148,13 +153,14 @@ def main(argv: list[str] | None = None) -> int:
         train = write_split(args.scope40, "train", work)
         val = write_split(args.scope40, "val", work)
         data = {name: file_sha256(args.scope40 / name) for name in SCOPE40_FILES}
-        build(args.out / PRETRAINED["protein"], train, val, data, args.threads, PROTEIN_CARD)
+        build(args.out / PRETRAINED["protein"], train, val, data, args.threads, PROTEIN_CARD,
+              args.region_consistent)  # fmt: skip
     if args.rfam:
         parts = write_rfam_split(args.rfam, work)
         data = {name: file_sha256(args.rfam / name) for name in RFAM_FILES}
         build(
             args.out / PRETRAINED["dna"], parts["train"], parts["held_out"], data,
-            args.threads, NUCLEOTIDE_CARD,
+            args.threads, NUCLEOTIDE_CARD, args.region_consistent,
         )  # fmt: skip
     return 0
 
@@ -166,13 +172,16 @@ def build(
     data: dict[str, str],
     threads: int,
     card: dict[str, str],
+    region_consistent: bool = False,
 ) -> None:
     """Train on ``train`` (FASTA, labels), evaluate on ``held_out``, store
     the evaluation in the checkpoint and write its card."""
     from seqsim.scorer.api import train as train_scorer
+    from seqsim.scorer.training import TrainSettings
 
+    settings = TrainSettings.region_consistent() if region_consistent else TrainSettings()
     start = time.perf_counter()
-    scorer = train_scorer(train[0], labels=train[1], threads=threads)
+    scorer = train_scorer(train[0], labels=train[1], settings=settings, threads=threads)
     train_seconds = time.perf_counter() - start
     result = evaluate(scorer, held_out[0], held_out[1], threads)
     evaluation = {"data": data, "val_split": result}
