@@ -41,6 +41,7 @@ import argparse
 import gzip
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +59,7 @@ from seqsim.pair_tables import alignment_pairs, indexed_pairs, self_scores
 from seqsim.scorer.api import score
 from seqsim.search_engine.engine import DEFAULT_HIT_FILTER, search_hits
 from seqsim.sequences.ingest import ingest_fasta
+from seqsim.sequences.store import SequenceStore
 from seqsim.validation.architectures import ArchitectureTruth
 from seqsim.validation.simulate import simulate_families
 from seqsim.validation.simulate.params import SimulationParams
@@ -114,10 +116,20 @@ CLUSTER_MODES = [
 ]  # fmt: skip
 
 
-def scored_set(
-    fasta: Path, threads: int, model: Path | None = None
-) -> tuple[pd.DataFrame, list[str], dict[str, np.ndarray], dict]:
-    """The set's scored pairs, ids, clusters of each of CLUSTER_MODES, cost."""
+@dataclass(frozen=True)
+class ScoredSet:
+    """One set searched and scored: its store, all-vs-all hits, scored pairs
+    (ids), the Smith-Waterman ranking of its hits (ids and ``score``, bits)
+    and the cost of the search and scoring."""
+
+    store: SequenceStore
+    hits: pd.DataFrame
+    scored: pd.DataFrame
+    sw_ranked: pd.DataFrame
+    cost: dict[str, float]
+
+
+def scored_set(fasta: Path, threads: int, model: Path | None = None) -> ScoredSet:
     start = time.perf_counter()
     with PeakRss() as rss:
         store = ingest_fasta([fasta]).store
@@ -127,17 +139,24 @@ def scored_set(
     cost = {"seconds": time.perf_counter() - start, "peak RSS MB": rss.peak}
     ids = np.array(store.ids, dtype=object)
     direct = hits[hits["query"] < hits["target"]]
-    scored.attrs["hits"] = pd.DataFrame({
+    sw_ranked = pd.DataFrame({
         "query": ids[direct["query"].to_numpy()], "target": ids[direct["target"].to_numpy()],
         "score": direct["bitscore"].to_numpy(),
     })  # fmt: skip
-    pairs = prepare_pairs(indexed_pairs(scored[["query", "target", "probability"]], store))
+    return ScoredSet(store, hits, scored, sw_ranked, cost)
+
+
+def cluster_modes(run: ScoredSet) -> dict[str, np.ndarray]:
+    """Each of CLUSTER_MODES' clusters of the set (representative per sequence)."""
+    store = run.store
+    scheme = scoring_scheme(store.alphabet)
+    pairs = prepare_pairs(indexed_pairs(run.scored[["query", "target", "probability"]], store))
     aligned = prepare_pairs(
-        alignment_pairs(hits, self_scores(store, scheme), scheme, DEFAULT_HIT_FILTER)
+        alignment_pairs(run.hits, self_scores(store, scheme), scheme, DEFAULT_HIT_FILTER)
     )
     pairs = pairs.merge(aligned[["query", "target", "qcov", "tcov"]], on=["query", "target"],
                         how="left")  # fmt: skip
-    clusters = {
+    return {
         name: assign_clusters(
             store.lengths,
             pairs,
@@ -148,11 +167,12 @@ def scored_set(
         )  # fmt: skip
         for name, coverage, mode in CLUSTER_MODES
     }
-    return scored, list(store.ids), clusters, cost
 
 
-def evaluate(name: str, scored: pd.DataFrame, ids: list[str],
-             clusters: dict[str, np.ndarray], truth: ArchitectureTruth) -> dict:  # fmt: skip
+def evaluate(name: str, run: ScoredSet, truth: ArchitectureTruth) -> tuple[dict, pd.DataFrame]:
+    """The set's summary row, and the five largest default clusters (size,
+    strays, chained)."""
+    scored, ids = run.scored, np.array(run.store.ids, dtype=object)
     homolog = truth.pair_homology(scored["query"].to_numpy(), scored["target"].to_numpy())
     p, bits = scored["probability"].to_numpy(), scored["bits"].to_numpy()
     decided = ~np.isnan(homolog)
@@ -172,11 +192,12 @@ def evaluate(name: str, scored: pd.DataFrame, ids: list[str],
         "sensitivity, probability": truth.sensitivity_to_first_fp(
             scored.assign(score=scored["probability"])
         ),
-        "sensitivity, SW bits": truth.sensitivity_to_first_fp(scored.attrs["hits"]),
+        "sensitivity, SW bits": truth.sensitivity_to_first_fp(run.sw_ranked),
     }
     components = truth.components()[truth.proteins.get_indexer(ids)]
-    for mode, representative in clusters.items():
-        coherence = truth.cluster_coherence(np.array(ids, dtype=object), representative)
+    coherences = {}
+    for mode, representative in cluster_modes(run).items():
+        coherence = coherences[mode] = truth.cluster_coherence(ids, representative)
         chained = coherence[coherence["chained"]]
         row[f"clusters, {mode}"] = (
             int(np.unique(representative).size),
@@ -185,14 +206,14 @@ def evaluate(name: str, scored: pd.DataFrame, ids: list[str],
             int(chained["size"].sum()),
             adjusted_rand_score(components, representative),
         )
-    return row
+    return row, coherences[CLUSTER_MODES[0][0]].head(5)
 
 
 def domain_level(domains_fasta: Path, domain_labels: pd.DataFrame, truth: ArchitectureTruth,
                  threads: int, model: Path | None) -> tuple[float, int]:  # fmt: skip
     """The model on the chains' domains as separate sequences; a chain pair
     scores its best domain pair."""
-    scored, _, _, _ = scored_set(domains_fasta, threads, model)
+    scored = scored_set(domains_fasta, threads, model).scored
     chain = domain_labels.set_index("id")["chain"]
     pairs = pd.DataFrame({
         "query": chain.reindex(scored["query"]).to_numpy(),
@@ -258,16 +279,14 @@ def main() -> None:
             else:
                 raise SystemExit(f"unknown set {name!r}")
             truth = ArchitectureTruth.from_domains(domains)
-            scored, ids, clusters, cost = scored_set(fasta, args.threads, args.model)
-            row = evaluate(name, scored, ids, clusters, truth)
+            run = scored_set(fasta, args.threads, args.model)
+            row, largest = evaluate(name, run, truth)
             if name == "scope208_chains":
                 row["sensitivity, model on the domains"] = domain_level(
                     domains_fasta, domain_labels, truth, args.threads, args.model
                 )
-            values += show(row, cost)
-            default = clusters[CLUSTER_MODES[0][0]]
-            top = truth.cluster_coherence(np.array(ids, dtype=object), default).head(5)
-            print("  largest clusters:\n" + top.to_string(index=False))
+            values += show(row, run.cost)
+            print("  largest clusters:\n" + largest.to_string(index=False))
     if not args.no_results:
         append_results("bench_full_length", args.run, "summary", values)
 

@@ -137,7 +137,7 @@ def candidate_pairs(
     profile_evalue: float = PROFILE_EVALUE,
     extra_pairs: tuple[np.ndarray, np.ndarray] | None = None,
     region_overlap: float = 0.0,
-    widest_coverage: float = WIDEST_COVERAGE,
+    widest_coverage: float = 0.0,
     threads: int = 1,
 ) -> pd.DataFrame:
     """Unordered candidate pairs (``query`` < ``target``, store indices) with
@@ -156,12 +156,12 @@ def candidate_pairs(
     with C is no evidence that A and C are homologs. Then a path through one
     or two intermediates counts (``path1``, ``path2``, shared neighbours)
     only where its alignments overlap on each intermediate by that fraction
-    of the shorter (see :func:`seqsim.kernels.graph._path_rows`); the
-    ``widest`` path runs over edges that cover at least ``widest_coverage``
-    of both sequences (any path of those is consistent); and a pair with
-    none of these gets no diffusion evidence either (the diffusion sums
-    carry no regions to check). 0 counts every path (the models trained
-    before it).
+    of the shorter (see :func:`seqsim.kernels.graph._path_rows`), and a
+    pair with no path1, path2 or widest path gets no diffusion evidence
+    either (the diffusion sums carry no regions to check).
+    ``widest_coverage`` > 0 runs the ``widest`` path over edges that cover
+    at least that much of both sequences (any path of those is consistent).
+    0 counts every path (the models trained before them).
 
     Path features are computed in blocks of rows on
     ``threads`` threads, profile alignments in chunks of pairs; the result
@@ -174,7 +174,7 @@ def candidate_pairs(
     q, t, w = edges["query"].to_numpy(), edges["target"].to_numpy(), edges["bits"].to_numpy()
     # Region-safe widest paths: an edge that covers most of both sequences
     # cannot link two of their parts that the other edges of a path miss.
-    covering = edges["coverage"].to_numpy() >= widest_coverage if region_overlap > 0 else None
+    covering = edges["coverage"].to_numpy() >= widest_coverage if widest_coverage > 0 else None
     graph, tree = hit_graph(q, t, w, n, covering)
     regions = edge_regions(graph, edges)
     source, partners, values = _path_features(graph, tree, regions, region_overlap, top_k, threads)

@@ -129,16 +129,17 @@ class CandidateSettings:
         top_k = settings.get("top_k", cls.top_k)
         if not (_integer(top_k) and 1 <= top_k <= MAX_TOP_K):
             raise _field_problem(f"'settings.top_k' must be an integer from 1 to {MAX_TOP_K:,}")
-        for name in ("region_overlap", "widest_coverage"):
-            value = settings.get(name, 0.0)
+        fractions = {
+            name: settings.get(name, 0.0) for name in ("region_overlap", "widest_coverage")
+        }
+        for name, value in fractions.items():
             if not (_finite_number(value) and 0.0 <= value <= 1.0):
                 raise _field_problem(f"'settings.{name}' must be a number from 0 to 1")
         return cls(
             edge_evalue=settings.get("edge_evalue", cls.edge_evalue),
             top_k=top_k,
             profile_evalue=settings.get("profile_evalue", cls.profile_evalue),
-            region_overlap=float(settings.get("region_overlap", cls.region_overlap)),
-            widest_coverage=float(settings.get("widest_coverage", cls.widest_coverage)),
+            **{name: float(value) for name, value in fractions.items()},
         )
 
 

@@ -222,7 +222,7 @@ def test_a_path_through_two_different_regions_is_no_evidence():
         hits.loc[row, [start, end]] = [low, high]
     store = store_of(3)
     every_path = candidate_pairs(hits, store, top_k=3).set_index(["query", "target"])
-    consistent = candidate_pairs(hits, store, top_k=3, region_overlap=0.5)
+    consistent = candidate_pairs(hits, store, top_k=3, region_overlap=0.5, widest_coverage=0.6)
     consistent = consistent.set_index(["query", "target"])
     assert every_path.loc[(0, 2), "path1"] == 60.0 and every_path.loc[(0, 2), "widest"] == 60.0
     # No evidence links 0 and 2: not even a candidate. The direct hits stay.
