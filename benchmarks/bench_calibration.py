@@ -280,8 +280,7 @@ def write_card(alphabet: str, results: Path = RESULTS) -> None:
     from seqsim.scorer.pretrained import (
         CARD_CALIBRATION_END,
         CARD_CALIBRATION_START,
-        CARD_DATA_START,
-        card_calibration,
+        put_card_block,
         shipped_model,
     )
 
@@ -337,13 +336,9 @@ to be within 0.15 of its mean probability:
 {json.dumps(numbers, indent=2, sort_keys=True)}
 ```
 {CARD_CALIBRATION_END}"""
-    text = card.read_text(encoding="utf-8")
-    old = card_calibration(text)
-    if old:
-        text = text.replace(old, block)
-    else:
-        heading = text.rindex("## ", 0, text.index(CARD_DATA_START))
-        text = f"{text[:heading]}{block}\n\n{text[heading:]}"
+    text = put_card_block(
+        card.read_text(encoding="utf-8"), block, CARD_CALIBRATION_START, CARD_CALIBRATION_END
+    )
     card.write_text(text, encoding="utf-8")
     print(f"wrote the calibration of {', '.join(sets)} into {card}")
 

@@ -36,23 +36,27 @@ from sklearn.metrics import adjusted_rand_score
 
 from seqsim.alignment.scoring import scoring_scheme
 from seqsim.clusters.methods import assign_clusters, prepare_pairs
-from seqsim.pair_tables import indexed_pairs
+from seqsim.pair_tables import alignment_pairs, indexed_pairs, self_scores
 from seqsim.scorer.api import load, score
 from seqsim.search_engine.engine import DEFAULT_HIT_FILTER, search_hits
 from seqsim.sequences.ingest import ingest_fasta
 
-# (method, min_similarity): the probability modes tried.
+# (method, min_similarity, coverage of both sequences or None): the
+# probability modes tried; the coverage ones are whole proteins' candidates
+# (issue 29, bench_full_length.py).
 MODES = [
-    ("set-cover", 0.3), ("set-cover", 0.5), ("set-cover", 0.7), ("set-cover", 0.9),
-    ("connected", 0.5), ("connected", 0.7), ("connected", 0.9),
-    ("greedy-incremental", 0.5), ("greedy-incremental", 0.9),
-    ("average-linkage", 0.3), ("average-linkage", 0.5), ("average-linkage", 0.7),
-    ("leiden", 0.1), ("leiden", 0.5),
+    ("set-cover", 0.3, None), ("set-cover", 0.5, None), ("set-cover", 0.7, None),
+    ("set-cover", 0.9, None), ("set-cover", 0.5, 0.5), ("set-cover", 0.5, 0.8),
+    ("connected", 0.5, None), ("connected", 0.7, None), ("connected", 0.9, None),
+    ("greedy-incremental", 0.5, None), ("greedy-incremental", 0.9, None),
+    ("average-linkage", 0.3, None), ("average-linkage", 0.5, None),
+    ("average-linkage", 0.7, None), ("leiden", 0.1, None), ("leiden", 0.5, None),
 ]  # fmt: skip
 
 
-def mode_name(method: str, threshold: float) -> str:
-    return f"{method} >= {threshold}"
+def mode_name(method: str, threshold: float, coverage: float | None = None) -> str:
+    name = f"{method} >= {threshold}"
+    return name if coverage is None else f"{name}, coverage >= {coverage} of both"
 
 
 def cluster_set(name: str, work: Path, models: dict[str, Path], threads: int) -> pd.DataFrame:
@@ -63,20 +67,26 @@ def cluster_set(name: str, work: Path, models: dict[str, Path], threads: int) ->
         store, store, scoring_scheme(store.alphabet), DEFAULT_HIT_FILTER, threads=threads
     )
     truth = labels.set_index("id").loc[list(store.ids)]
+    scheme = scoring_scheme(store.alphabet)
+    aligned = prepare_pairs(
+        alignment_pairs(hits, self_scores(store, scheme), scheme, DEFAULT_HIT_FILTER)
+    )[["query", "target", "qcov", "tcov"]]
     rows = []
     for model_name, checkpoint in models.items():
         start = time.perf_counter()
         scored = score(load(checkpoint), store, hits=hits, threads=threads)
         pairs = prepare_pairs(indexed_pairs(scored[["query", "target", "probability"]], store))
+        pairs = pairs.merge(aligned, on=["query", "target"], how="left")
         print(f"{name}, {model_name}: scored in {time.perf_counter() - start:.0f} s")
-        for method, threshold in MODES:
+        for method, threshold, coverage in MODES:
             start = time.perf_counter()
             clusters = assign_clusters(
                 store.lengths, pairs, feature="probability", method=method,
-                min_similarity=threshold,
+                min_similarity=threshold, coverage=coverage, cov_mode="both",
             )  # fmt: skip
             rows.append({
-                "set": name, "model": model_name, "mode": mode_name(method, threshold),
+                "set": name, "model": model_name,
+                "mode": mode_name(method, threshold, coverage),
                 "clusters": int(np.unique(clusters).size),
                 "ARI family": adjusted_rand_score(truth["family"], clusters),
                 "ARI superfamily": adjusted_rand_score(truth["superfamily"], clusters),

@@ -33,6 +33,9 @@ default, and with alignment coverage thresholds): count, largest, *chained*
 clusters (more than half of the members share a superfamily with fewer than
 half of the others) and the proteins in them, ARI against the "shares a
 superfamily" components. Values go to results/bench_full_length.tsv.
+
+``--write-card`` measures nothing: it puts the first and the last recorded
+run of each set into the shipped protein model's card.
 """
 
 from __future__ import annotations
@@ -259,6 +262,77 @@ def show(row: dict, cost: dict) -> list[tuple[str, str, str]]:
     return values
 
 
+RESULTS = Path(__file__).resolve().parent / "results" / "bench_full_length.tsv"
+# What the card quotes of each set's runs.
+CARD_ROWS = ("precision p>=0.5", "precision p>=0.9", "sensitivity, probability",
+             "sensitivity, SW bits", "sensitivity, model on the domains",
+             f"clusters, {CLUSTER_MODES[0][0]}")  # fmt: skip
+
+
+def recorded_runs(results: Path = RESULTS) -> dict[str, list[pd.DataFrame]]:
+    """Per set, its first and its last recorded run (one when they are the same)."""
+    rows = pd.read_csv(results, sep="\t", dtype=str, keep_default_na=False)
+    runs: dict[str, list[pd.DataFrame]] = {}
+    for name, mine in rows.groupby("row", sort=True):
+        keys = mine[["date", "run"]].drop_duplicates()
+        picked = [keys.iloc[0], keys.iloc[-1]] if len(keys) > 1 else [keys.iloc[0]]
+        runs[name] = [mine[(mine["date"] == k["date"]) & (mine["run"] == k["run"])] for k in picked]
+    return runs
+
+
+def write_card(results: Path = RESULTS) -> None:
+    """The whole-protein block of the shipped protein model's card: each
+    set's first recorded run ("before") and its last ("this model")."""
+    import hashlib
+
+    from seqsim.scorer.pretrained import (
+        CARD_FULL_LENGTH_END,
+        CARD_FULL_LENGTH_START,
+        put_card_block,
+        shipped_model,
+    )
+
+    checkpoint = shipped_model("protein")
+    if checkpoint is None:
+        raise SystemExit("no shipped protein model")
+    lines = []
+    for name, runs in recorded_runs(results).items():
+        for when, run in zip(("before", "this model"), runs, strict=False):
+            if len(runs) == 1:
+                when = "this model"
+            values = run.set_index("column")["value"]
+            first = run.iloc[0]
+            cells = [values.get(row, "-") for row in CARD_ROWS]
+            lines.append(f"| {name} | {when} ({first['run']}) | {' | '.join(cells)} | "
+                         f"{first['date']}, {first['cpu']} |")  # fmt: skip
+    sha = hashlib.sha256(checkpoint.read_bytes()).hexdigest()
+    block = f"""{CARD_FULL_LENGTH_START}
+## Whole proteins
+
+Measured by `python benchmarks/bench_full_length.py` (issue 29; the sets,
+the truth and the cluster rule are on the benchmark page, benchmarks/README.md):
+PDB chains rebuilt from SCOPe 2.08 domains (`scope208_chains`) and simulated
+proteins of shuffled domain architectures with membrane-like and
+low-complexity segments (`simulated`). A pair of proteins is homologous
+when they share a superfamily in some domain, non-homologous when they
+share no fold. Sensitivity: to the first false positive, mean over proteins.
+"before": the first run recorded, the model shipped before issue 29.
+
+| set | model | {" | ".join(CARD_ROWS)} | measured |
+|---|---|{"---|" * len(CARD_ROWS)}---|
+{chr(10).join(lines)}
+
+Measured checkpoint (this model): sha256 `{sha}`.
+{CARD_FULL_LENGTH_END}"""
+    card = checkpoint.with_suffix(".md")
+    text = card.read_text(encoding="utf-8")
+    card.write_text(
+        put_card_block(text, block, CARD_FULL_LENGTH_START, CARD_FULL_LENGTH_END),
+        encoding="utf-8",
+    )
+    print(f"wrote the whole-protein benchmark into {card}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", default="scope208_chains,simulated")
@@ -266,7 +340,14 @@ def main() -> None:
     parser.add_argument("--model", type=Path, help="a checkpoint (default: the shipped model)")
     parser.add_argument("--run", default="shipped model", help="the run's name in the results")
     parser.add_argument("--no-results", action="store_true")
+    parser.add_argument(
+        "--write-card", action="store_true",
+        help="measure nothing: put the recorded runs into the model card",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.write_card:
+        write_card()
+        return
     print(cpu_model(), args.model or "shipped model")
     values = []
     with tempfile.TemporaryDirectory() as folder:

@@ -22,7 +22,7 @@ SEARCH_SETTINGS = (
     "search.matrix", "search.match_score", "search.mismatch_score", "search.open_gap_score",
     "search.extend_gap_score", "search.max_evalue", "search.exhaustive", "search.min_ungapped",
     "search.kmer.k", "search.kmer.threshold", "search.kmer.min_diagonal_score",
-    "search.kmer.diagonal_band", "search.extra_columns", "search.max_memory_mb",
+    "search.kmer.diagonal_band", "search.extra_columns", "search.max_memory_mb", "search.mask",
 )  # fmt: skip
 
 
@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         matrix=args.matrix, match_score=args.match_score, mismatch_score=args.mismatch_score,
         open_gap_score=args.open_gap_score, extend_gap_score=args.extend_gap_score,
         max_evalue=args.evalue, min_score=args.min_score, exhaustive=args.exhaustive,
-        prefilter=args.prefilter, min_ungapped=args.min_ungapped,
+        prefilter=args.prefilter, min_ungapped=args.min_ungapped, mask=args.mask,
         kmer=KmerPrefilterSettings(
             args.kmer_k,
             args.kmer_threshold,

@@ -37,10 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="share of each batch's non-homologs drawn from those the model scores highest",
     )
     parser.add_argument(
-        "--region-consistent",
+        "--all-paths",
         action="store_true",
-        help="count a path through an intermediate only where its alignments overlap there "
-        "(for whole multi-domain proteins; docs/scorer.md)",
+        help="count every path through intermediates, also where its alignments do not "
+        "overlap there, as models trained before issue 29 did (they chain multi-domain "
+        "proteins; docs/scorer.md)",
     )
     parser.add_argument("--threads", type=int, default=1, help="threads for the search and torch")
 
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from seqsim.scorer.api import write_train
     from seqsim.scorer.training import TrainSettings
 
-    make = TrainSettings.region_consistent if args.region_consistent else TrainSettings
+    make = TrainSettings.all_paths if args.all_paths else TrainSettings
     settings = make(
         kind=args.kind, seed=args.seed, epochs=args.epochs,
         hard_negative_fraction=args.hard_negative_fraction,

@@ -47,10 +47,10 @@ def direct_pairs(hits: pd.DataFrame, n_sequences: int) -> pd.DataFrame:
 
 
 PATH_BLOCK_ROWS = 4096
-# TrainSettings.region_consistent()'s region_overlap and widest_coverage
-# (issue 29), chosen on the SCOPe40 val split and bench_full_length.py.
+# TrainSettings' region_overlap and widest_coverage (issue 29), chosen on the
+# SCOPe40 val split, Pfam clans and bench_full_length.py (benchmarks/README.md).
 REGION_OVERLAP = 0.5
-WIDEST_COVERAGE = 0.6
+WIDEST_COVERAGE = 0.5
 # The aligned region of each end of a hit (1-based, inclusive).
 REGION_COLUMNS = ("qstart", "qend", "sstart", "send")
 

@@ -67,20 +67,20 @@ class TrainSettings:
     edge_evalue: float = 1.0
     top_k: int = 100
     profile_evalue: float = PROFILE_EVALUE
-    # Region-consistent transitive features (issue 29) are opt-in until a model
-    # with them keeps the domain benchmarks' ranking: see region_consistent().
-    region_overlap: float = 0.0
-    widest_coverage: float = 0.0
+    # Region-consistent transitive features (issue 29); 0 and 0 count every
+    # path, as models trained before them did: see all_paths().
+    region_overlap: float = REGION_OVERLAP
+    widest_coverage: float = WIDEST_COVERAGE
     feature_quantile: float = 0.999  # features clipped to this quantile and 1 - it
     encoder: EncoderSettings = field(default_factory=EncoderSettings)
 
     @classmethod
-    def region_consistent(cls, **changes: Any) -> TrainSettings:
-        """Settings whose transitive features count only region-consistent
-        paths (:func:`seqsim.scorer.candidates.candidate_pairs`): better on
-        whole multi-domain proteins, slightly weaker on remote domain
-        homologs (benchmarks/bench_full_length.py)."""
-        return cls(region_overlap=REGION_OVERLAP, widest_coverage=WIDEST_COVERAGE, **changes)
+    def all_paths(cls, **changes: Any) -> TrainSettings:
+        """Settings whose transitive features count every path, consistent
+        on the intermediates or not (:func:`seqsim.scorer.candidates.candidate_pairs`),
+        as the models before issue 29 did: they chain whole multi-domain
+        proteins (benchmarks/bench_full_length.py)."""
+        return cls(region_overlap=0.0, widest_coverage=0.0, **changes)
 
 
 def training_data_sha256(store: SequenceStore, hits: pd.DataFrame, labels: PairLabels) -> str:

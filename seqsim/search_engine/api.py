@@ -47,6 +47,8 @@ class SearchOptions:
     ``prefilter="ungapped"``); given with ``prefilter="kmer"``, the k-mer
     candidates must pass it too. ``max_target_seqs`` keeps each query's best
     hits only, before they are traced back and stored (see :class:`HitFilter`).
+    ``mask`` ``"seg"`` masks protein low-complexity segments first
+    (:mod:`seqsim.sequences.masking`); ``"none"`` does not.
     """
 
     matrix: str | None = None
@@ -61,6 +63,7 @@ class SearchOptions:
     min_ungapped: int | None = None
     kmer: KmerPrefilterSettings = field(default_factory=KmerPrefilterSettings)
     max_target_seqs: int | None = None
+    mask: str = "none"
 
     def scheme(self, alphabet: AlphabetName) -> ScoringScheme:
         return scoring_scheme(
@@ -75,6 +78,8 @@ class SearchOptions:
     def hit_filter(self) -> HitFilter:
         if self.prefilter not in ("ungapped", "kmer", "none"):
             raise ConfigError(f"prefilter must be ungapped, kmer or none, not {self.prefilter!r}")
+        if self.mask not in ("seg", "none"):
+            raise ConfigError(f"mask must be seg or none, not {self.mask!r}")
         min_ungapped = {
             "ungapped": self.min_ungapped or DEFAULT_MIN_UNGAPPED,
             "kmer": self.min_ungapped,
@@ -86,6 +91,7 @@ class SearchOptions:
             min_ungapped=min_ungapped,
             kmer=self.kmer if self.prefilter == "kmer" else None,
             max_target_seqs=self.max_target_seqs,
+            mask=self.mask == "seg",
         )
 
 
@@ -105,6 +111,7 @@ def search(
     prefilter: Prefilter = "ungapped",
     min_ungapped: int | None = None,
     kmer: KmerPrefilterSettings | None = None,
+    mask: str = "none",
     threads: int = 1,
 ) -> pd.DataFrame:
     """Search ``queries`` against ``targets`` (all-vs-all when ``targets`` is
@@ -131,6 +138,10 @@ def search(
         segment >= ``min_ungapped``, default 30), ``"kmer"`` (a k-mer index
         with :class:`~seqsim.search_engine.prefilter.KmerPrefilterSettings`)
         or ``"none"`` (every pair).
+    mask
+        ``"seg"`` masks low-complexity segments of protein sequences
+        before the search (:mod:`seqsim.sequences.masking`); ``"none"``
+        aligns them as they are.
     threads
         Blocks of queries aligned at once.
 
@@ -164,7 +175,7 @@ def search(
         matrix=matrix, match_score=match_score, mismatch_score=mismatch_score,
         open_gap_score=open_gap_score, extend_gap_score=extend_gap_score,
         max_evalue=max_evalue, min_score=min_score, exhaustive=exhaustive,
-        prefilter=prefilter, min_ungapped=min_ungapped,
+        prefilter=prefilter, min_ungapped=min_ungapped, mask=mask,
         kmer=kmer if kmer is not None else KmerPrefilterSettings(),
     )  # fmt: skip
     hits = search_hits(

@@ -28,6 +28,7 @@ from seqsim.parallel import threaded_map
 from seqsim.progress import progress
 from seqsim.search_engine.hit_table import HitPart, HitSpool, hit_table
 from seqsim.search_engine.prefilter import KmerIndex, KmerPrefilterSettings
+from seqsim.sequences.masking import mask_low_complexity
 from seqsim.sequences.store import SequenceStore
 
 log = logging.getLogger("seqsim")
@@ -57,6 +58,11 @@ class HitFilter:
     traceback, so that memory follows queries x N, not the number of hits.
     Each query then aligns its own targets (an all-vs-all no longer aligns
     each pair once: about twice the work).
+
+    ``mask`` masks low-complexity segments of protein sequences
+    (:mod:`seqsim.sequences.masking`) before the search: they neither seed
+    nor extend hits; coordinates stay the original ones. Nucleotide sets
+    are not masked.
     """
 
     max_evalue: float = 10.0
@@ -65,6 +71,7 @@ class HitFilter:
     min_ungapped: int | None = None
     kmer: KmerPrefilterSettings | None = None
     max_target_seqs: int | None = None
+    mask: bool = False
 
     def __post_init__(self) -> None:
         if self.max_evalue <= 0:
@@ -84,7 +91,8 @@ class HitFilter:
 DEFAULT_MIN_UNGAPPED = 30
 
 # The default search of the pipeline and of `seqsim score`/`train` when they
-# search for themselves (``SearchOptions()``'s): the ungapped prefilter at 30.
+# search for themselves (``SearchOptions()``'s): the ungapped prefilter at 30,
+# no mask (masking costs the shipped scorer ranking: benchmarks/bench_masking.py).
 DEFAULT_HIT_FILTER = HitFilter(min_ungapped=DEFAULT_MIN_UNGAPPED)
 
 # Queries per unit of work: one k-mer index lookup call, one thread task.
@@ -204,6 +212,10 @@ def search_pieces(
     (:class:`~seqsim.search_engine.hit_table.HitSpool`).
     """
     _check_search(queries, targets, hit_filter, query_indices, tile, threads, max_memory)
+    if hit_filter.mask and queries.alphabet == "protein":
+        masked = mask_low_complexity(queries)
+        targets = masked if targets is queries else mask_low_complexity(targets)
+        queries = masked
     whole_set = query_indices is None and tile is None
     if tile is not None:
         query_indices = np.asarray(tile[0], dtype=np.int64)

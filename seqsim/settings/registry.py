@@ -218,6 +218,16 @@ SETTINGS: tuple[Setting, ...] = (
         cli_default_why="30 with --prefilter ungapped; none with kmer",
     ),
     Setting(
+        "search.mask", "string", "none", "Mask low-complexity segments of protein sequences "
+        "before the search. seg: compositional, as BLAST's SEG (20-residue windows of "
+        "Shannon entropy <= 2.5 bits, extended to <= 2.8); masked residues neither seed "
+        "nor extend hits. Removes most hits between unrelated proteins that share only a "
+        "low-complexity run, but costs the shipped scorer some remote-homolog ranking, "
+        "so it is off by default (benchmarks/README.md, bench_masking.py). Nucleotide "
+        "sets are not masked.",
+        choices=("seg", "none"), flags=("--mask",), commands=("search",),
+    ),
+    Setting(
         "search.kmer.k", "integer", None, "K-mer prefilter: k-mer length.", nullable=True,
         null_means="5 (protein) or 11 (DNA/RNA)", minimum=2, maximum=14, flags=("--kmer-k",),
         commands=("search",), when=("search.prefilter", "kmer"),

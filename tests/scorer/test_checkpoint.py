@@ -239,14 +239,15 @@ def test_a_diverging_training_run_fails_loudly(capsys):
 
 
 def test_region_settings_are_recorded_only_when_on():
-    """Models trained without region consistency keep the checkpoint bytes
-    they had before the settings existed; with it, scoring reads them back."""
+    """Models trained with every path (--all-paths) have the checkpoint
+    bytes models had before the settings existed; region-consistent ones (the
+    default) record them, and scoring reads them back."""
     from seqsim.scorer.checkpoint import CandidateSettings
     from seqsim.scorer.training import TrainSettings, _recorded_settings
 
-    assert "region_overlap" not in _recorded_settings(TrainSettings())
-    on = _recorded_settings(TrainSettings.region_consistent(seed=3))
-    assert (on["region_overlap"], on["widest_coverage"], on["seed"]) == (0.5, 0.6, 3)
+    assert "region_overlap" not in _recorded_settings(TrainSettings.all_paths())
+    on = _recorded_settings(TrainSettings(seed=3))
+    assert (on["region_overlap"], on["widest_coverage"], on["seed"]) == (0.5, 0.5, 3)
     read = CandidateSettings.from_json(on)
-    assert (read.region_overlap, read.widest_coverage) == (0.5, 0.6)
+    assert (read.region_overlap, read.widest_coverage) == (0.5, 0.5)
     assert CandidateSettings.from_json({}).region_overlap == 0.0

@@ -14,7 +14,10 @@ from seqsim.cli import main
 from seqsim.scorer.checkpoint import load_checkpoint
 from seqsim.scorer.pretrained import (
     CARD_DATA_START,
+    CARD_FULL_LENGTH_END,
+    CARD_FULL_LENGTH_START,
     PRETRAINED,
+    card_block,
     card_calibration,
     model_path,
     shipped_model,
@@ -84,6 +87,30 @@ def test_card_calibration_is_the_benchmarks_last_run_of_this_checkpoint(alphabet
             assert float(recorded.iloc[0]) == values[column], (name, column)
         row = f"| {name} | this model | {values['ECE']:.3f} | {values['precision p>=0.5']:.3f} |"
         assert row in block
+
+
+def test_card_whole_proteins_are_the_benchmarks_last_run_of_this_checkpoint():
+    """The protein card's whole-protein benchmark (issue 29) quotes the last
+    run recorded by benchmarks/bench_full_length.py for each set, and names
+    the checkpoint it measured."""
+    path = shipped_model("protein")
+    assert path is not None
+    block = card_block(path.with_suffix(".md").read_text(), CARD_FULL_LENGTH_START,
+                       CARD_FULL_LENGTH_END)  # fmt: skip
+    assert block, "no whole proteins in the card: benchmarks/bench_full_length.py --write-card"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() in block, (
+        "the model was rebuilt: rerun benchmarks/bench_full_length.py, then --write-card"
+    )
+    rows = pd.read_csv(
+        REPO / "benchmarks" / "results" / "bench_full_length.tsv",
+        sep="\t", dtype=str, keep_default_na=False,
+    )  # fmt: skip
+    for name in ("scope208_chains", "simulated"):
+        mine = rows[rows["row"] == name]
+        last = mine.iloc[-1]
+        run = mine[(mine["date"] == last["date"]) & (mine["run"] == last["run"])]
+        precision = run.loc[run["column"] == "precision p>=0.5", "value"].iloc[0]
+        assert f"| {name} | this model ({last['run']}) | {precision} |" in block, name
 
 
 def test_nucleotides_use_the_shipped_rfam_model_and_rna_shares_it(tmp_path):

@@ -30,7 +30,13 @@ import numpy as np
 import pandas as pd
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
-from seqsim.scorer.pretrained import CARD_DATA_START, PRETRAINED, card_calibration, model_path
+from seqsim.scorer.pretrained import (
+    CARD_BENCHMARK_BLOCKS,
+    CARD_DATA_START,
+    PRETRAINED,
+    card_block,
+    model_path,
+)
 
 if TYPE_CHECKING:  # torch and the scorer are imported when a model is built, not for --help
     from seqsim.scorer.checkpoint import CheckpointMetadata
@@ -137,9 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=model_path("protein").parent)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
-        "--region-consistent", action="store_true",
-        help="train with region-consistent transitive features (issue 29; not the shipped "
-        "models': benchmarks/bench_full_length.py)",
+        "--all-paths", action="store_true",
+        help="count every transitive path, consistent on the intermediates or not, as the "
+        "models shipped before issue 29 did (benchmarks/bench_full_length.py)",
     )  # fmt: skip
     args = parser.parse_args(argv)
     if not (args.scope40 or args.rfam):
@@ -154,13 +160,13 @@ def main(argv: list[str] | None = None) -> int:
         val = write_split(args.scope40, "val", work)
         data = {name: file_sha256(args.scope40 / name) for name in SCOPE40_FILES}
         build(args.out / PRETRAINED["protein"], train, val, data, args.threads, PROTEIN_CARD,
-              args.region_consistent)  # fmt: skip
+              args.all_paths)  # fmt: skip
     if args.rfam:
         parts = write_rfam_split(args.rfam, work)
         data = {name: file_sha256(args.rfam / name) for name in RFAM_FILES}
         build(
             args.out / PRETRAINED["dna"], parts["train"], parts["held_out"], data,
-            args.threads, NUCLEOTIDE_CARD, args.region_consistent,
+            args.threads, NUCLEOTIDE_CARD, args.all_paths,
         )  # fmt: skip
     return 0
 
@@ -172,14 +178,14 @@ def build(
     data: dict[str, str],
     threads: int,
     card: dict[str, str],
-    region_consistent: bool = False,
+    all_paths: bool = False,
 ) -> None:
     """Train on ``train`` (FASTA, labels), evaluate on ``held_out``, store
     the evaluation in the checkpoint and write its card."""
     from seqsim.scorer.api import train as train_scorer
     from seqsim.scorer.training import TrainSettings
 
-    settings = TrainSettings.region_consistent() if region_consistent else TrainSettings()
+    settings = TrainSettings.all_paths() if all_paths else TrainSettings()
     start = time.perf_counter()
     scorer = train_scorer(train[0], labels=train[1], settings=settings, threads=threads)
     train_seconds = time.perf_counter() - start
@@ -217,8 +223,15 @@ all-vs-all within the val split, each query's candidate pairs ranked:""",
   never saw, above). It reads features of the set's own all-vs-all, so
   probabilities depend on the rest of the set (the hit graph), not on the
   pair alone; in small sets, pairs linked only by weak paths are overrated.
-- Not for multi-domain full-length proteins without care (trained on single
-  domains), and not a structural similarity.
+- Whole multi-domain proteins: trained on single domains, with transitive
+  evidence that counts a path only where its alignments overlap on the
+  intermediate (region-consistent, the build's default), so sharing a
+  domain is what a high probability says; the "Whole proteins" table
+  measures it. Two proteins that share one domain of several are
+  homologs by this model's measure: cluster whole proteomes with a
+  coverage threshold (`cluster.coverage`). Stretches of biased composition
+  (membrane helices, low-complexity runs) still link unrelated proteins.
+  Not a structural similarity.
 - A user with labels of their own (`scorer.labels` / `scorer.pairs`) trains a
   model that replaces this one; that helps when their families differ from
   SCOP domains (e.g. full-length multi-domain proteins).""",
@@ -251,13 +264,15 @@ def _row(result: dict[str, float], levels: list[str]) -> str:
     return " | ".join(f"{result[level]:.3f}" for level in levels)
 
 
-def _kept_calibration(checkpoint: Path) -> str:
-    """The old card's calibration block with a blank line after it, or ''. It
-    names the checkpoint it measured, so a test flags it once the model is
-    rebuilt until benchmarks/bench_calibration.py is run again."""
+def _kept_benchmarks(checkpoint: Path) -> str:
+    """The old card's benchmark blocks (calibration, whole proteins), each
+    with a blank line after it, or ''. They name the checkpoint they
+    measured, so a test flags them once the model is rebuilt until their
+    benchmarks are run again."""
     card = checkpoint.with_suffix(".md")
-    block = card_calibration(card.read_text(encoding="utf-8")) if card.is_file() else ""
-    return f"{block}\n\n" if block else ""
+    text = card.read_text(encoding="utf-8") if card.is_file() else ""
+    blocks = [card_block(text, start, end) for start, end in CARD_BENCHMARK_BLOCKS]
+    return "".join(f"{block}\n\n" for block in blocks if block)
 
 
 def write_card(
@@ -324,7 +339,7 @@ calibration error {metrics["held_out_ece"]:.4f} on the half of them it was not f
 
 {card["limits"]}
 
-{_kept_calibration(checkpoint)}## Numbers (checked against the checkpoint by a test)
+{_kept_benchmarks(checkpoint)}## Numbers (checked against the checkpoint by a test)
 
 {CARD_DATA_START}
 ```json
