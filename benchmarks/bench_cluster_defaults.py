@@ -30,13 +30,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from bench_calibration import SETS, scope208
+from bench_full_length import alignment_coverage
 from bench_pretrained import DATA, peak_rss_mb
 from machine import append_results, cpu_model
 from sklearn.metrics import adjusted_rand_score
 
 from seqsim.alignment.scoring import scoring_scheme
 from seqsim.clusters.methods import assign_clusters, prepare_pairs
-from seqsim.pair_tables import alignment_pairs, indexed_pairs, self_scores
+from seqsim.pair_tables import indexed_pairs
 from seqsim.scorer.api import load, score
 from seqsim.search_engine.engine import DEFAULT_HIT_FILTER, search_hits
 from seqsim.sequences.ingest import ingest_fasta
@@ -67,10 +68,7 @@ def cluster_set(name: str, work: Path, models: dict[str, Path], threads: int) ->
         store, store, scoring_scheme(store.alphabet), DEFAULT_HIT_FILTER, threads=threads
     )
     truth = labels.set_index("id").loc[list(store.ids)]
-    scheme = scoring_scheme(store.alphabet)
-    aligned = prepare_pairs(
-        alignment_pairs(hits, self_scores(store, scheme), scheme, DEFAULT_HIT_FILTER)
-    )[["query", "target", "qcov", "tcov"]]
+    aligned = alignment_coverage(store, hits)
     rows = []
     for model_name, checkpoint in models.items():
         start = time.perf_counter()

@@ -149,16 +149,20 @@ def scored_set(fasta: Path, threads: int, model: Path | None = None) -> ScoredSe
     return ScoredSet(store, hits, scored, sw_ranked, cost)
 
 
+def alignment_coverage(store: SequenceStore, hits: pd.DataFrame) -> pd.DataFrame:
+    """``query``, ``target``, ``qcov`` and ``tcov`` of the set's aligned pairs,
+    for clustering a probability table with a coverage threshold (pairs
+    without an alignment then fail it, as in the pipeline)."""
+    scheme = scoring_scheme(store.alphabet)
+    aligned = alignment_pairs(hits, self_scores(store, scheme), scheme, DEFAULT_HIT_FILTER)
+    return prepare_pairs(aligned)[["query", "target", "qcov", "tcov"]]
+
+
 def cluster_modes(run: ScoredSet) -> dict[str, np.ndarray]:
     """Each of CLUSTER_MODES' clusters of the set (representative per sequence)."""
     store = run.store
-    scheme = scoring_scheme(store.alphabet)
     pairs = prepare_pairs(indexed_pairs(run.scored[["query", "target", "probability"]], store))
-    aligned = prepare_pairs(
-        alignment_pairs(run.hits, self_scores(store, scheme), scheme, DEFAULT_HIT_FILTER)
-    )
-    pairs = pairs.merge(aligned[["query", "target", "qcov", "tcov"]], on=["query", "target"],
-                        how="left")  # fmt: skip
+    pairs = pairs.merge(alignment_coverage(store, run.hits), on=["query", "target"], how="left")
     return {
         name: assign_clusters(
             store.lengths,

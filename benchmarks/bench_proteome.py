@@ -37,7 +37,6 @@ results/bench_proteome.tsv.
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import shutil
 import subprocess
@@ -55,8 +54,8 @@ from Bio.SeqIO.FastaIO import SimpleFastaParser
 from machine import append_results, cpu_model
 
 from seqsim.alignment.scoring import scoring_scheme
-from seqsim.io import write_fasta
-from seqsim.scorer.candidates import REGION_OVERLAP, candidate_pairs
+from seqsim.pair_tables import indexed_pairs
+from seqsim.scorer.candidates import REGION_OVERLAP, WIDEST_COVERAGE, direct_pairs, path_pairs
 from seqsim.search_engine.engine import DEFAULT_HIT_FILTER, search_hits
 from seqsim.sequences.ingest import ingest_fasta
 
@@ -64,9 +63,6 @@ WHEEL = "pyhmmer==0.12.3"
 MEMBER = "pyhmmer/tests/data/seqs/938293.PRJEB85.HG003687.faa"
 SHA256 = "7190c967978a9921f69dadc710db2d826b41ec738894bf51c1d439106d0a4a08"
 CACHE = Path.home() / ".cache" / "seqsim" / "proteome"
-# The region-consistent path check's widest-path coverage (the model's own
-# setting may differ; this asks whether any consistent path exists).
-WIDEST_COVERAGE = 0.5
 ANNOTATION_EVALUE, ANNOTATION_COVERAGE = 1e-5, 0.5
 # Kyte-Doolittle hydropathy; a window of 19 averaging >= 1.6 is the classic
 # transmembrane-helix signal (Kyte & Doolittle 1982).
@@ -152,11 +148,8 @@ def scope_names() -> pd.Series:
 def annotations(fasta: Path, threads: int) -> pd.Series:
     """Per protein id: the SCOPe description of its best domain hit."""
     names = scope_names()
-    with tempfile.TemporaryDirectory() as folder:
-        domains = Path(folder) / "scope208.fasta"
-        with gzip.open(DATA / "scope208_35" / "scope208_35.fasta.gz", "rt") as handle:
-            write_fasta([(t.split()[0], s) for t, s in SimpleFastaParser(handle)], domains)
-        queries, targets = ingest_fasta([fasta]).store, ingest_fasta([domains]).store
+    queries = ingest_fasta([fasta]).store
+    targets = ingest_fasta([DATA / "scope208_35" / "scope208_35.fasta.gz"]).store
     scheme = scoring_scheme(queries.alphabet)
     hits = search_hits(queries, targets, scheme, DEFAULT_HIT_FILTER, threads=threads)
     covered = (hits["send"] - hits["sstart"] + 1) / hits["tlen"]
@@ -171,20 +164,21 @@ def annotations(fasta: Path, threads: int) -> pd.Series:
 def evidence(run: ScoredSet, threads: int) -> dict[str, int]:
     """How the pairs at p >= 0.5 are backed: a direct hit, else a
     region-consistent path, else nothing."""
-    scored, store = run.scored, run.store
-    index = {name: i for i, name in enumerate(store.ids)}
-    confident = scored[scored["probability"] >= 0.5]
-    q = confident["query"].map(index).to_numpy()
-    t = confident["target"].map(index).to_numpy()
-    low, high = np.minimum(q, t), np.maximum(q, t)
-    consistent = candidate_pairs(
-        run.hits, store, region_overlap=REGION_OVERLAP, widest_coverage=WIDEST_COVERAGE,
-        threads=threads,
+    store = run.store
+    confident = indexed_pairs(run.scored[run.scored["probability"] >= 0.5], store)
+    n = store.n_sequences
+    paths, _ = path_pairs(
+        direct_pairs(run.hits, n), n, region_overlap=REGION_OVERLAP,
+        widest_coverage=WIDEST_COVERAGE, threads=threads,
     )  # fmt: skip
-    linked = consistent[(consistent[["path1", "path2", "widest"]] > 0).any(axis=1)]
-    keys = set(zip(linked["query"].to_numpy(), linked["target"].to_numpy(), strict=True))
+    linked = paths[(paths[["path1", "path2", "widest"]] > 0).any(axis=1)]
+    with_path = (
+        confident[["query", "target"]]
+        .merge(linked[["query", "target"]], how="left", indicator=True)["_merge"]
+        .eq("both")
+        .to_numpy()
+    )
     no_hit = confident["bits"].to_numpy() == 0
-    with_path = np.array([(a, b) in keys for a, b in zip(low, high, strict=True)], dtype=bool)
     return {
         "pairs p>=0.5": len(confident),
         "without a direct hit": int(no_hit.sum()),

@@ -128,6 +128,42 @@ def _path_features(
     return tuple(np.concatenate(arrays) for arrays in zip(*parts, strict=True))  # type: ignore[return-value]
 
 
+def path_pairs(
+    direct: pd.DataFrame,
+    n: int,
+    *,
+    edge_evalue: float = 1.0,
+    top_k: int = 100,
+    region_overlap: float = 0.0,
+    widest_coverage: float = 0.0,
+    threads: int = 1,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The pairs linked through intermediate sequences of a set's hit graph
+    (``direct``: :func:`direct_pairs`), each unordered pair once, with
+    ``path1``, ``path2``, ``widest`` and ``shared`` (neighbours in common);
+    and each sequence's degree in the graph. Settings as in
+    :func:`candidate_pairs`."""
+    edges = direct[direct["evalue"] <= edge_evalue]
+    q, t, w = edges["query"].to_numpy(), edges["target"].to_numpy(), edges["bits"].to_numpy()
+    # Region-safe widest paths: an edge that covers most of both sequences
+    # cannot link two of their parts that the other edges of a path miss.
+    covering = edges["coverage"].to_numpy() >= widest_coverage if widest_coverage > 0 else None
+    graph, tree = hit_graph(q, t, w, n, covering)
+    regions = edge_regions(graph, edges)
+    source, partners, values = _path_features(graph, tree, regions, region_overlap, top_k, threads)
+    paths = pd.DataFrame(
+        {
+            "query": np.minimum(source, partners),
+            "target": np.maximum(source, partners),
+            "path1": values[:, 0],
+            "path2": values[:, 1],
+            "widest": values[:, 2],
+            "shared": values[:, 3],
+        }
+    ).drop_duplicates(["query", "target"])
+    return paths, np.diff(graph.indptr)
+
+
 def candidate_pairs(
     hits: pd.DataFrame,
     store: SequenceStore,
@@ -170,31 +206,16 @@ def candidate_pairs(
     lengths = store.lengths
     n = lengths.size
     direct = direct_pairs(hits, n)
-    edges = direct[direct["evalue"] <= edge_evalue]
-    q, t, w = edges["query"].to_numpy(), edges["target"].to_numpy(), edges["bits"].to_numpy()
-    # Region-safe widest paths: an edge that covers most of both sequences
-    # cannot link two of their parts that the other edges of a path miss.
-    covering = edges["coverage"].to_numpy() >= widest_coverage if widest_coverage > 0 else None
-    graph, tree = hit_graph(q, t, w, n, covering)
-    regions = edge_regions(graph, edges)
-    source, partners, values = _path_features(graph, tree, regions, region_overlap, top_k, threads)
-    paths = pd.DataFrame(
-        {
-            "query": np.minimum(source, partners),
-            "target": np.maximum(source, partners),
-            "path1": values[:, 0],
-            "path2": values[:, 1],
-            "widest": values[:, 2],
-            "shared": values[:, 3],
-        }
-    ).drop_duplicates(["query", "target"])
+    paths, degree = path_pairs(
+        direct, n, edge_evalue=edge_evalue, top_k=top_k, region_overlap=region_overlap,
+        widest_coverage=widest_coverage, threads=threads,
+    )  # fmt: skip
     pairs = paths.merge(direct, on=["query", "target"], how="outer")
     if extra_pairs is not None:
         a, b = (np.asarray(x, dtype=np.int64) for x in extra_pairs)
         extra = pd.DataFrame({"query": np.minimum(a, b), "target": np.maximum(a, b)})
         extra = extra[extra["query"] != extra["target"]].drop_duplicates()
         pairs = pairs.merge(extra, on=["query", "target"], how="outer")
-    degree = np.diff(graph.indptr)
     pq, pt = pairs["query"].to_numpy(), pairs["target"].to_numpy()
     has_hit = pairs["bits"].notna().to_numpy()
     pairs = pairs.fillna(
